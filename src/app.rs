@@ -1,0 +1,154 @@
+//! Composition root: config -> database -> state -> router -> jobs -> serve -> shutdown.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use axum::Router;
+use tokio::net::TcpListener;
+
+use crate::common::Clock;
+use crate::common::metrics::Metrics;
+use crate::config::Config;
+use crate::db::Db;
+use crate::db::maintenance::DataDirLock;
+use crate::jobs::{self, Jobs, Registry};
+use crate::notifications::{self, Mailer};
+
+/// Everything a handler or a job needs; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub db: Db,
+    pub clock: Clock,
+    pub jobs: Jobs,
+    pub mailer: Arc<Mailer>,
+    pub metrics: Arc<Metrics>,
+}
+
+/// The assembled application: state plus router, not yet listening.
+pub struct App {
+    pub state: AppState,
+    pub router: Router,
+}
+
+impl App {
+    /// Opens and migrates the database and wires every domain. The clock is passed in so
+    /// tests can hold a handle to the same manual clock.
+    pub fn build(config: Config, clock: Clock) -> anyhow::Result<Self> {
+        let db = Db::open(&config.database_path(), &config.database).with_context(|| {
+            format!(
+                "cannot open the database at {}",
+                config.database_path().display()
+            )
+        })?;
+        let mailer = Mailer::from_config(&config.email)?;
+        let state = AppState {
+            jobs: Jobs::new(registry(), config.jobs.clone()),
+            config: Arc::new(config),
+            db,
+            clock,
+            mailer: Arc::new(mailer),
+            metrics: Arc::new(Metrics::default()),
+        };
+        let router = crate::http::router(state.clone());
+        Ok(Self { state, router })
+    }
+}
+
+/// Every job kind of every domain.
+fn registry() -> Registry {
+    let mut registry = Registry::default();
+    jobs::register(&mut registry);
+    notifications::register(&mut registry);
+    registry
+}
+
+/// The clock a server runs on: manual (starting now) only when the test clock is enabled.
+pub fn clock_for(config: &Config) -> Clock {
+    if config.dev.test_clock {
+        Clock::manual(chrono::Utc::now())
+    } else {
+        Clock::system()
+    }
+}
+
+/// Runs the server until SIGTERM or SIGINT, then drains requests and jobs within
+/// `server.shutdown_grace` and returns.
+pub async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
+    let _lock = DataDirLock::acquire(&config.lock_path())?;
+    if config.dev.test_clock {
+        tracing::warn!(
+            "dev.test_clock is on: the clock can be moved over HTTP; never use this in production"
+        );
+    }
+    if demo {
+        tracing::warn!("demo data is not available yet: starting with an empty market");
+    }
+    let grace = config.server.shutdown_grace.0;
+    let bind = config.server.bind;
+    let clock = clock_for(&config);
+    let app = App::build(config, clock)?;
+    let state = app.state.clone();
+    let workers = state.jobs.start(&state).await?;
+
+    let listener = TcpListener::bind(bind)
+        .await
+        .with_context(|| format!("cannot listen on {bind}"))?;
+    let addr = listener.local_addr()?;
+    tracing::info!(database = %state.db.path().display(), "listening on http://{addr}");
+
+    let (stop, stopped) = tokio::sync::watch::channel(());
+    let mut server = tokio::spawn(async move {
+        let mut stopped = stopped;
+        axum::serve(
+            listener,
+            app.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = stopped.changed().await;
+        })
+        .await
+    });
+    tokio::select! {
+        result = &mut server => {
+            result??;
+            return Ok(());
+        }
+        () = shutdown_signal() => {}
+    }
+    tracing::info!("shutting down: draining requests and jobs");
+    let _ = stop.send(());
+    let (http, released) = tokio::join!(
+        tokio::time::timeout(grace, server),
+        workers.shutdown(&state, grace)
+    );
+    if http.is_err() {
+        tracing::warn!("some connections were still open after the grace period");
+    }
+    released?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+}

@@ -1,0 +1,7 @@
+//! Leaf types with no I/O, shared by every domain.
+
+pub mod clock;
+pub mod metrics;
+pub mod time;
+
+pub use clock::Clock;

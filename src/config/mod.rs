@@ -1,0 +1,216 @@
+//! Typed configuration: compiled-in defaults, then `config.toml`, then environment variables
+//! `INSTAINSTRU__SECTION__KEY`. Loaded and validated once at start-up; a bad key or value stops
+//! start-up with a message naming the key. `config.toml` at the repository root documents every
+//! key with the same defaults (a test keeps the two equal).
+
+mod load;
+pub mod units;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+pub use load::{ConfigError, load};
+pub use units::{ByteSize, Duration};
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub server: ServerConfig,
+    pub data: DataConfig,
+    pub database: DatabaseConfig,
+    pub jobs: JobsConfig,
+    pub email: EmailConfig,
+    pub log: LogConfig,
+    pub dev: DevConfig,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// Address to listen on; port 0 picks a free port.
+    pub bind: SocketAddr,
+    /// The address people reach the app at; `https` turns on HSTS and Secure cookies.
+    pub public_url: String,
+    pub request_timeout: Duration,
+    /// Largest JSON request body; uploads have their own limits.
+    pub body_limit: ByteSize,
+    /// How long shutdown waits for requests and jobs before releasing what is left.
+    pub shutdown_grace: Duration,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DataConfig {
+    /// Holds the database file, the search index and uploaded media.
+    pub dir: PathBuf,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseConfig {
+    /// Query-only connections serving reads beside the one writer.
+    pub readers: usize,
+    pub busy_timeout: Duration,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct JobsConfig {
+    pub workers: usize,
+    pub poll_interval: Duration,
+    /// A claimed job is someone else's to retry once its lease runs out.
+    pub lease: Duration,
+    pub max_attempts: u32,
+    pub backoff_base: Duration,
+    pub backoff_max: Duration,
+    /// Finished jobs and sent outbox mail are pruned after this long.
+    pub retention: Duration,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EmailTransport {
+    Outbox,
+    Log,
+    Smtp,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EmailConfig {
+    pub transport: EmailTransport,
+    pub from: String,
+    pub smtp: SmtpConfig,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    #[serde(deserialize_with = "load::lenient_string")]
+    pub username: String,
+    #[serde(deserialize_with = "load::lenient_string")]
+    pub password: String,
+    /// Upgrade the connection with STARTTLS (required unless talking to a local relay).
+    pub starttls: bool,
+    pub timeout: Duration,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    pub format: LogFormat,
+    /// A tracing filter such as "info" or "instainstru=debug,tower_http=info"; RUST_LOG wins.
+    pub level: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DevConfig {
+    /// Lets `/api/v1/dev/clock` move time. Never turn this on in production.
+    pub test_clock: bool,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            public_url: "http://127.0.0.1:8080".into(),
+            request_timeout: Duration::secs(30),
+            body_limit: ByteSize::mb(1),
+            shutdown_grace: Duration::secs(8),
+        }
+    }
+}
+
+impl Default for DataConfig {
+    fn default() -> Self {
+        Self {
+            dir: PathBuf::from("./data"),
+        }
+    }
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        Self {
+            readers: 4,
+            busy_timeout: Duration::secs(5),
+        }
+    }
+}
+
+impl Default for JobsConfig {
+    fn default() -> Self {
+        Self {
+            workers: 2,
+            poll_interval: Duration::secs(1),
+            lease: Duration::secs(300),
+            max_attempts: 8,
+            backoff_base: Duration::secs(30),
+            backoff_max: Duration::secs(6 * 3600),
+            retention: Duration::secs(30 * 86_400),
+        }
+    }
+}
+
+impl Default for EmailConfig {
+    fn default() -> Self {
+        Self {
+            transport: EmailTransport::Outbox,
+            from: "InstaInstru <no-reply@instainstru.local>".into(),
+            smtp: SmtpConfig::default(),
+        }
+    }
+}
+
+impl Default for SmtpConfig {
+    fn default() -> Self {
+        Self {
+            host: String::new(),
+            port: 587,
+            username: String::new(),
+            password: String::new(),
+            starttls: true,
+            timeout: Duration::secs(30),
+        }
+    }
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        Self {
+            format: LogFormat::Pretty,
+            level: "info".into(),
+        }
+    }
+}
+
+impl Config {
+    pub fn database_path(&self) -> PathBuf {
+        self.data.dir.join("instainstru.db")
+    }
+
+    /// Held by the running server so a second server or a restore cannot touch the same data.
+    pub fn lock_path(&self) -> PathBuf {
+        self.data.dir.join("instainstru.lock")
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data.dir
+    }
+
+    pub fn public_url_is_https(&self) -> bool {
+        self.server.public_url.starts_with("https://")
+    }
+}

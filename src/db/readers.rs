@@ -1,0 +1,79 @@
+//! A fixed pool of query-only connections used from tokio's blocking threads.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::Path;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use rusqlite::Connection;
+use tokio::sync::Semaphore;
+
+use crate::error::{AppError, AppResult};
+
+pub struct ReaderPool {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    idle: Mutex<Vec<Connection>>,
+    permits: Arc<Semaphore>,
+}
+
+impl ReaderPool {
+    pub fn open(path: &Path, size: usize, busy_timeout: Duration) -> rusqlite::Result<Self> {
+        let idle = (0..size)
+            .map(|_| super::connection::open_reader(path, busy_timeout))
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(Self {
+            shared: Arc::new(Shared {
+                idle: Mutex::new(idle),
+                permits: Arc::new(Semaphore::new(size)),
+            }),
+        })
+    }
+
+    pub async fn run<T, F>(&self, f: F) -> AppResult<T>
+    where
+        F: FnOnce(&Connection) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let permit = self
+            .shared
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(AppError::internal)?;
+        let shared = self.shared.clone();
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            let conn = shared.take()?;
+            let result = catch_unwind(AssertUnwindSafe(|| f(&conn)));
+            shared.put(conn);
+            result.unwrap_or_else(|_| {
+                Err(AppError::internal(anyhow::anyhow!(
+                    "a database read panicked"
+                )))
+            })
+        })
+        .await
+        .map_err(AppError::internal)?
+    }
+}
+
+impl Shared {
+    fn take(&self) -> AppResult<Connection> {
+        self.idle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop()
+            .ok_or_else(|| AppError::internal(anyhow::anyhow!("reader pool is empty")))
+    }
+
+    fn put(&self, conn: Connection) {
+        self.idle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(conn);
+    }
+}

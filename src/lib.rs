@@ -1,0 +1,19 @@
+//! InstaInstru: a lesson marketplace shipped as one binary over one SQLite file.
+//!
+//! The module tree follows the domain. Leaf modules (`common`, `config`, `error`) know nothing of
+//! the domains; `db` and `jobs` are the machinery every domain stands on; `http` assembles the
+//! router; `app` is the composition root and `cli` the command line.
+
+pub mod app;
+pub mod cli;
+pub mod common;
+pub mod config;
+pub mod db;
+pub mod dev;
+pub mod error;
+pub mod http;
+pub mod jobs;
+pub mod notifications;
+
+pub use app::{App, AppState};
+pub use error::{AppError, AppResult};

@@ -1,0 +1,11 @@
+//! One integration-test binary: the real router over a real SQLite file in a temp dir (`TestApp`)
+//! and the real `instainstru` binary as a process (`helpers::process`).
+
+#![allow(clippy::unwrap_used)] // tests may unwrap: a panic is a failed test
+
+mod helpers;
+
+mod dev;
+mod http;
+mod jobs;
+mod process;

@@ -1,0 +1,240 @@
+//! The real binary: WAL database on first run, SIGTERM, kill -9 and restart, the data-directory
+//! lock, backup and restore, and the CLI's answers.
+
+use std::time::Duration;
+
+use instainstru::jobs::{NewJob, enqueue};
+use rusqlite::Connection;
+use serde_json::{Value, json};
+
+use crate::helpers::process::{self, start};
+use crate::jobs::email;
+
+fn db_path(dir: &tempfile::TempDir) -> std::path::PathBuf {
+    dir.path().join("instainstru.db")
+}
+
+#[tokio::test]
+async fn serve_creates_a_wal_database_and_exits_0_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = start(dir.path(), &[]);
+    let health: Value = reqwest::get(format!("{}/healthz", server.url))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health, json!({"status": "ok"}));
+
+    let conn = Connection::open(db_path(&dir)).unwrap();
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    drop(conn);
+
+    let stopped = std::time::Instant::now();
+    server.signal("TERM");
+    let status = server
+        .wait(Duration::from_secs(10))
+        .expect("exits within 10 s");
+    assert!(status.success(), "{status:?}");
+    assert!(stopped.elapsed() < Duration::from_secs(10));
+}
+
+#[tokio::test]
+async fn jobs_survive_kill_9_and_run_after_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = [("INSTAINSTRU__DEV__TEST_CLOCK", "true")];
+    let mut server = start(dir.path(), &env);
+
+    // Written by another connection while the server runs: one job due in an hour, and one
+    // that a worker had claimed when the process died.
+    let conn = Connection::open(db_path(&dir)).unwrap();
+    conn.busy_timeout(Duration::from_secs(5)).unwrap();
+    let now = chrono::Utc::now();
+    let later = NewJob::new("email.send", &email("later", "k@example.com"), now)
+        .run_at(now + chrono::Duration::hours(1));
+    enqueue(&conn, &later).unwrap();
+    let claimed = enqueue(
+        &conn,
+        &NewJob::new("email.send", &email("in-flight", "k@example.com"), now),
+    )
+    .unwrap()
+    .unwrap();
+    conn.execute(
+        "UPDATE jobs SET state = 'running', attempts = 1, lease_until = ?1 WHERE id = ?2",
+        (now.timestamp() + 3600, claimed),
+    )
+    .unwrap();
+    drop(conn);
+
+    server.child.kill().unwrap(); // SIGKILL: no chance to clean up
+    server.child.wait().unwrap();
+
+    let server = start(dir.path(), &env);
+    let client = reqwest::Client::new();
+    let moved = client
+        .post(format!("{}/api/v1/dev/clock", server.url))
+        .json(&json!({"advance_seconds": 7200}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(moved.status(), 200);
+    let outbox: Value = client
+        .get(format!("{}/api/v1/dev/outbox?to=k@example.com", server.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut subjects: Vec<&str> = outbox["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["subject"].as_str().unwrap())
+        .collect();
+    subjects.sort();
+    assert_eq!(subjects, vec!["Hello in-flight", "Hello later"]);
+}
+
+#[tokio::test]
+async fn a_second_server_on_the_same_data_dir_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let _first = start(dir.path(), &[]);
+    let second = process::run(dir.path(), &["serve", "--bind", "127.0.0.1:0"]);
+    assert!(!second.status.success());
+    assert!(String::from_utf8_lossy(&second.stderr).contains("another instainstru process"));
+}
+
+#[tokio::test]
+async fn backup_while_running_and_restore_only_when_stopped() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = [("INSTAINSTRU__DEV__TEST_CLOCK", "true")];
+    let mut server = start(dir.path(), &env);
+    let conn = Connection::open(db_path(&dir)).unwrap();
+    conn.busy_timeout(Duration::from_secs(5)).unwrap();
+    enqueue(
+        &conn,
+        &NewJob::new(
+            "email.send",
+            &email("kept", "r@example.com"),
+            chrono::Utc::now(),
+        ),
+    )
+    .unwrap();
+    drop(conn);
+    let client = reqwest::Client::new();
+    client
+        .post(format!("{}/api/v1/dev/jobs/run", server.url))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+
+    let backup = dir.path().join("backup.db");
+    let out = process::run(dir.path(), &["backup", "--to", backup.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let again = process::run(dir.path(), &["backup", "--to", backup.to_str().unwrap()]);
+    assert!(!again.status.success(), "never overwrites a file");
+
+    let refused = process::run(dir.path(), &["restore", "--from", backup.to_str().unwrap()]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("running server"));
+
+    server.signal("TERM");
+    assert!(server.wait(Duration::from_secs(10)).unwrap().success());
+    // Change the live database after the backup, then restore over it.
+    let conn = Connection::open(db_path(&dir)).unwrap();
+    conn.execute("DELETE FROM outbox", []).unwrap();
+    drop(conn);
+    let restored = process::run(dir.path(), &["restore", "--from", backup.to_str().unwrap()]);
+    assert!(
+        restored.status.success(),
+        "{}",
+        String::from_utf8_lossy(&restored.stderr)
+    );
+
+    let conn = Connection::open(db_path(&dir)).unwrap();
+    let subject: String = conn
+        .query_row("SELECT subject FROM outbox", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(subject, "Hello kept");
+
+    let not_a_backup = dir.path().join("junk.db");
+    std::fs::write(&not_a_backup, b"definitely not sqlite").unwrap();
+    let out = process::run(
+        dir.path(),
+        &["restore", "--from", not_a_backup.to_str().unwrap()],
+    );
+    assert!(!out.status.success());
+}
+
+#[test]
+fn migrate_reports_the_schema_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = process::run(dir.path(), &["migrate"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("schema version 2"));
+}
+
+#[test]
+fn commands_whose_domain_is_not_built_yet_say_so_and_fail() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        &[
+            "admin",
+            "create",
+            "--email",
+            "a@example.com",
+            "--password",
+            "correct horse battery",
+        ][..],
+        &["seed", "--demo"],
+        &["reindex"],
+    ] {
+        let out = process::run(dir.path(), args);
+        assert_eq!(out.status.code(), Some(69), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("not available yet"),
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
+fn a_bad_config_value_stops_start_up_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = process::command(dir.path())
+        .env("INSTAINSTRU__SERVER__REQUEST_TIMEOUT", "soon")
+        .args(["serve"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("server.request_timeout"));
+}
+
+#[tokio::test]
+async fn healthcheck_command_checks_a_running_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path(), &[]);
+    let url = format!("{}/healthz", server.url);
+    let out = process::run(dir.path(), &["healthcheck", "--url", &url]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    drop(server);
+    let out = process::run(dir.path(), &["healthcheck", "--url", &url]);
+    assert!(!out.status.success());
+}
