@@ -1,0 +1,48 @@
+// The route table: one line per page. Patterns use `:name` for params and a trailing `*`
+// for "this and everything below". First match wins; anything else renders NotFound.
+// Use `component` for pages on the first screen and `load` (a lazy import, own chunk) for
+// pages most visitors never open (dashboards, admin).
+
+import type { Component } from 'svelte';
+import { compile, matchPath, type CompiledPattern, type RouteParams } from './lib/router';
+import Home from './routes/Home.svelte';
+import Login from './routes/Login.svelte';
+import Search from './routes/Search.svelte';
+import Signup from './routes/Signup.svelte';
+
+/** Every page receives its route params (`{ id }` for `/instructors/:id`). */
+export type PageProps = { params: RouteParams };
+export type PageComponent = Component<PageProps>;
+
+export interface RouteDef {
+  path: string;
+  /** Shown as "<title> · InstaInstru". */
+  title: string;
+  component?: PageComponent;
+  load?: () => Promise<{ default: PageComponent }>;
+}
+
+export const routes: RouteDef[] = [
+  { path: '/', title: 'Lessons with great local instructors', component: Home },
+  { path: '/search', title: 'Find an instructor', component: Search },
+  { path: '/login', title: 'Sign in', component: Login },
+  { path: '/signup', title: 'Create your account', component: Signup },
+];
+
+export interface RouteMatch {
+  route: RouteDef;
+  params: RouteParams;
+}
+
+const compiled: Array<{ route: RouteDef; pattern: CompiledPattern }> = routes.map((route) => ({
+  route,
+  pattern: compile(route.path),
+}));
+
+export function findRoute(path: string): RouteMatch | null {
+  for (const { route, pattern } of compiled) {
+    const params = matchPath(pattern, path);
+    if (params) return { route, params };
+  }
+  return null;
+}
