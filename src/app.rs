@@ -12,8 +12,10 @@ use crate::common::metrics::Metrics;
 use crate::config::Config;
 use crate::db::Db;
 use crate::db::maintenance::DataDirLock;
+use crate::auth::throttle::Throttle;
 use crate::jobs::{self, Jobs, Registry};
-use crate::notifications::{self, Mailer};
+use crate::notifications::templates::Templates;
+use crate::notifications::{self, Mailer, Notifier};
 
 /// Everything a handler or a job needs; cheap to clone.
 #[derive(Clone)]
@@ -23,6 +25,8 @@ pub struct AppState {
     pub clock: Clock,
     pub jobs: Jobs,
     pub mailer: Arc<Mailer>,
+    pub notifier: Notifier,
+    pub throttle: Arc<Throttle>,
     pub metrics: Arc<Metrics>,
 }
 
@@ -35,7 +39,7 @@ pub struct App {
 impl App {
     /// Opens and migrates the database and wires every domain. The clock is passed in so
     /// tests can hold a handle to the same manual clock.
-    pub fn build(config: Config, clock: Clock) -> anyhow::Result<Self> {
+    pub async fn build(config: Config, clock: Clock) -> anyhow::Result<Self> {
         let db = Db::open(&config.database_path(), &config.database).with_context(|| {
             format!(
                 "cannot open the database at {}",
@@ -43,12 +47,19 @@ impl App {
             )
         })?;
         let mailer = Mailer::from_config(&config.email)?;
+        let now = crate::common::time::to_db(clock.now());
+        let unsubscribe_key = db
+            .write(move |tx| Ok(crate::db::app_secret(tx, "unsubscribe_key", now)?))
+            .await?;
+        let notifier = Notifier::new(Templates::load()?, &config.server.public_url, &unsubscribe_key);
         let state = AppState {
             jobs: Jobs::new(registry(), config.jobs.clone()),
             config: Arc::new(config),
             db,
             clock,
             mailer: Arc::new(mailer),
+            notifier,
+            throttle: Arc::new(Throttle::default()),
             metrics: Arc::new(Metrics::default()),
         };
         let router = crate::http::router(state.clone());
@@ -88,7 +99,7 @@ pub async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     let grace = config.server.shutdown_grace.0;
     let bind = config.server.bind;
     let clock = clock_for(&config);
-    let app = App::build(config, clock)?;
+    let app = App::build(config, clock).await?;
     let state = app.state.clone();
     let workers = state.jobs.start(&state).await?;
 

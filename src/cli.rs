@@ -160,9 +160,15 @@ fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             );
         }
         Command::Admin {
-            command: AdminCommand::Create { .. },
+            command: AdminCommand::Create { email, password },
         } => {
-            return Ok(not_available("admin create", "accounts"));
+            let user = runtime.block_on(async {
+                let app = crate::app::App::build(config, crate::common::Clock::system()).await?;
+                crate::auth::signup::create_admin(&app.state, &email, &password)
+                    .await
+                    .map_err(describe)
+            })?;
+            println!("created admin {} ({})", user.email, user.id);
         }
         Command::Seed { .. } => return Ok(not_available("seed", "the catalog and instructors")),
         Command::Reindex => return Ok(not_available("reindex", "search")),
@@ -194,6 +200,12 @@ fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A domain error as one line for the terminal: its detail and any field errors.
+fn describe(err: crate::error::AppError) -> anyhow::Error {
+    let fields: Vec<String> = err.errors.iter().map(|(field, message)| format!("{field} {message}")).collect();
+    if fields.is_empty() { anyhow::anyhow!("{}", err.detail) } else { anyhow::anyhow!("{}", fields.join("; ")) }
 }
 
 fn not_available(command: &str, domain: &str) -> ExitCode {

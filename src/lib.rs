@@ -4,7 +4,9 @@
 //! the domains; `db` and `jobs` are the machinery every domain stands on; `http` assembles the
 //! router; `app` is the composition root and `cli` the command line.
 
+pub mod admin;
 pub mod app;
+pub mod auth;
 pub mod cli;
 pub mod common;
 pub mod config;
@@ -14,6 +16,7 @@ pub mod error;
 pub mod http;
 pub mod jobs;
 pub mod notifications;
+pub mod users;
 
 pub use app::{App, AppState};
 pub use error::{AppError, AppResult};

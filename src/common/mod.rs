@@ -2,6 +2,7 @@
 
 pub mod clock;
 pub mod metrics;
+pub mod page;
 pub mod time;
 
 pub use clock::Clock;

@@ -21,6 +21,7 @@ pub struct Config {
     pub data: DataConfig,
     pub database: DatabaseConfig,
     pub jobs: JobsConfig,
+    pub auth: AuthConfig,
     pub email: EmailConfig,
     pub log: LogConfig,
     pub dev: DevConfig,
@@ -67,6 +68,40 @@ pub struct JobsConfig {
     pub backoff_max: Duration,
     /// Finished jobs and sent outbox mail are pruned after this long.
     pub retention: Duration,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthConfig {
+    /// A session unused for this long is signed out.
+    pub session_idle: Duration,
+    /// A session ends this long after sign-in, used or not.
+    pub session_lifetime: Duration,
+    pub verify_email_ttl: Duration,
+    pub password_reset_ttl: Duration,
+    /// Time to enter the second factor after the password.
+    pub login_challenge_ttl: Duration,
+    /// How long "trust this device" skips the second factor.
+    pub trusted_device: Duration,
+    pub signups_per_ip_per_hour: u32,
+    pub password_resets_per_email_per_hour: u32,
+    pub verification_emails_per_hour: u32,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            session_idle: Duration::secs(14 * 86_400),
+            session_lifetime: Duration::secs(30 * 86_400),
+            verify_email_ttl: Duration::secs(86_400),
+            password_reset_ttl: Duration::secs(3_600),
+            login_challenge_ttl: Duration::secs(300),
+            trusted_device: Duration::secs(30 * 86_400),
+            signups_per_ip_per_hour: 100,
+            password_resets_per_email_per_hour: 5,
+            verification_emails_per_hour: 5,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]

@@ -86,3 +86,12 @@ pub fn not_found_if_missing(err: rusqlite::Error) -> AppError {
         other => AppError::internal(other),
     }
 }
+
+/// A server secret, generated on first use and kept in `app_secrets`.
+pub fn app_secret(conn: &Connection, name: &str, now: i64) -> rusqlite::Result<Vec<u8>> {
+    conn.execute(
+        "INSERT INTO app_secrets (name, value, created_at) VALUES (?1, ?2, ?3) ON CONFLICT (name) DO NOTHING",
+        rusqlite::params![name, rand::random::<[u8; 32]>().to_vec(), now],
+    )?;
+    conn.query_row("SELECT value FROM app_secrets WHERE name = ?1", [name], |r| r.get(0))
+}

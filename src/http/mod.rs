@@ -2,6 +2,7 @@
 //! web app as fallback, and the middleware stack.
 
 mod assets;
+pub mod cookies;
 pub mod extract;
 mod health;
 mod middleware;
@@ -26,13 +27,17 @@ use utoipa_axum::routes;
 use crate::app::AppState;
 use crate::error::AppError;
 
-pub use extract::Json;
+pub use extract::{Json, Query};
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "InstaInstru API", version = "1", description = "The HTTP contract of InstaInstru (see API.md)."),
     tags(
         (name = "operations", description = "Health, metrics and the API description"),
+        (name = "auth", description = "Sign-up, sign-in, sessions, two-factor, API tokens"),
+        (name = "account", description = "The signed-in person's own account"),
+        (name = "notifications", description = "In-app inbox and notification preferences"),
+        (name = "admin", description = "Administration (role admin)"),
         (name = "dev", description = "Test clock, job runner and mail outbox (development only)")
     )
 )]
@@ -44,6 +49,10 @@ pub fn router(state: AppState) -> Router {
     let (api, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(openapi_json))
         .merge(health::routes())
+        .merge(crate::auth::routes())
+        .merge(crate::users::routes())
+        .merge(crate::notifications::routes())
+        .merge(crate::admin::routes())
         .merge(crate::dev::routes())
         .split_for_parts();
     let _ = OPENAPI_JSON.set(openapi.to_json().unwrap_or_else(|_| "{}".into()));

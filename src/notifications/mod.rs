@@ -1,11 +1,17 @@
-//! Notifications: email through a pluggable transport, always sent from a job.
+//! Notifications: email through a pluggable transport, always sent from a job, and the in-app
+//! inbox. [`Notifier::send`] is how every domain tells a person something.
 //!
 //! A domain that wants to mail someone calls [`enqueue_email`] inside its write transaction. The
 //! `email.send` job delivers it; its dedupe key is the message id, so one event never produces
 //! two jobs, and the outbox transport ignores a second delivery of the same message id.
 
+pub mod inbox;
 pub mod mailer;
+mod notifier;
 pub mod outbox;
+pub mod preferences;
+mod routes;
+pub mod templates;
 
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
@@ -15,6 +21,8 @@ use crate::app::AppState;
 use crate::jobs::{self, JobError, NewJob, Registry};
 
 pub use mailer::Mailer;
+pub use notifier::{InApp, Notice, Notifier, Recipient};
+pub use routes::routes;
 
 /// A rendered message, ready for any transport.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

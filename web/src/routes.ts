@@ -27,6 +27,12 @@ export const routes: RouteDef[] = [
   { path: '/search', title: 'Find an instructor', component: Search },
   { path: '/login', title: 'Sign in', component: Login },
   { path: '/signup', title: 'Create your account', component: Signup },
+  { path: '/verify-email', title: 'Verify your email', load: () => import('./routes/VerifyEmail.svelte') },
+  { path: '/forgot-password', title: 'Reset your password', load: () => import('./routes/ForgotPassword.svelte') },
+  { path: '/reset-password', title: 'Choose a new password', load: () => import('./routes/ResetPassword.svelte') },
+  { path: '/account/*', title: 'Account settings', load: () => import('./routes/Account.svelte') },
+  { path: '/unsubscribe', title: 'Email preferences', load: () => import('./routes/Unsubscribe.svelte') },
+  { path: '/dev/mailbox', title: 'Mailbox', load: () => import('./routes/DevMailbox.svelte') },
 ];
 
 export interface RouteMatch {

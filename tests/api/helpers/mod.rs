@@ -48,7 +48,7 @@ impl TestApp {
         } else {
             Clock::system()
         };
-        let app = App::build(config, clock).expect("app builds");
+        let app = App::build(config, clock).await.expect("app builds");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");

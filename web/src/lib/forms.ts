@@ -9,6 +9,11 @@ export interface FormErrorOptions {
   fields: readonly string[];
   /** Error codes that belong to one field, e.g. `{ 'auth.email_taken': 'email' }`. */
   codeFields?: Record<string, string>;
+  /**
+   * How to name a field when the server sends a fragment ("is too common"):
+   * `{ password: 'This password' }` gives "This password is too common."
+   */
+  subjects?: Record<string, string>;
 }
 
 export function formErrors(err: unknown, opts: FormErrorOptions): FieldErrors {
@@ -20,7 +25,7 @@ export function formErrors(err: unknown, opts: FormErrorOptions): FieldErrors {
   const shown: FieldErrors = {};
   const leftover: string[] = [];
   for (const [field, message] of Object.entries(err.fieldErrors)) {
-    if (opts.fields.includes(field)) shown[field] = message;
+    if (opts.fields.includes(field)) shown[field] = sentence(message, opts.subjects?.[field]);
     else leftover.push(message);
   }
   const codeField = opts.codeFields?.[err.code];
@@ -39,3 +44,39 @@ export function looksLikeEmail(value: string): boolean {
 
 /** Minimum password length from SPEC.md §1 (the server has the final word). */
 export const MIN_PASSWORD = 10;
+
+/**
+ * For forms that show a message above the fields instead of a toast: field errors for the
+ * fields the form has, and one sentence for everything else (null when fields cover it).
+ */
+export function splitErrors(
+  err: unknown,
+  opts: FormErrorOptions,
+): { fields: FieldErrors; message: string | null } {
+  if (!(err instanceof ApiError)) {
+    console.error(err);
+    return { fields: {}, message: 'Something went wrong. Please try again.' };
+  }
+  const fields: FieldErrors = {};
+  const leftover: string[] = [];
+  for (const [field, message] of Object.entries(err.fieldErrors)) {
+    if (opts.fields.includes(field)) fields[field] = sentence(message, opts.subjects?.[field]);
+    else leftover.push(message);
+  }
+  const codeField = opts.codeFields?.[err.code];
+  if (codeField && !fields[codeField]) fields[codeField] = err.detail;
+  const message = Object.keys(fields).length === 0 || leftover.length > 0 ? leftover.join(' ') || err.detail : null;
+  return { fields, message };
+}
+
+/**
+ * Server field messages may be fragments ("is too common", "must be at least 10 characters"):
+ * give them a subject and a full stop so they read as sentences under the field.
+ */
+export function sentence(message: string, subject = 'This value'): string {
+  let m = message.trim();
+  if (!m) return m;
+  if (/^(is|are|must|has|have|was|does|do|should|can|cannot|already|looks|needs)\b/.test(m)) m = `${subject} ${m}`;
+  else m = m[0].toUpperCase() + m.slice(1);
+  return /[.!?]$/.test(m) ? m : `${m}.`;
+}

@@ -31,8 +31,10 @@ export class ApiError extends Error {
   readonly fieldErrors: FieldErrors;
   /** The full problem document (extension members such as `missing` or `current_etag`). */
   readonly problem: Problem;
+  /** Seconds from the `Retry-After` header (429 `auth.locked`, `rate_limited`), when sent. */
+  readonly retryAfter: number | null;
 
-  constructor(status: number, problem: Problem) {
+  constructor(status: number, problem: Problem, headers?: Headers) {
     const detail = problem.detail || problem.title || defaultMessage(status);
     super(detail);
     this.name = 'ApiError';
@@ -41,11 +43,22 @@ export class ApiError extends Error {
     this.detail = detail;
     this.fieldErrors = problem.errors && typeof problem.errors === 'object' ? problem.errors : {};
     this.problem = problem;
+    this.retryAfter = parseRetryAfter(headers?.get('retry-after') ?? null);
   }
 
   get hasFieldErrors(): boolean {
     return Object.keys(this.fieldErrors).length > 0;
   }
+}
+
+/** `Retry-After` is either delay-seconds or an HTTP date; both become whole seconds from now. */
+function parseRetryAfter(value: string | null): number | null {
+  if (!value) return null;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  const at = Date.parse(trimmed);
+  if (Number.isNaN(at)) return null;
+  return Math.max(0, Math.ceil((at - Date.now()) / 1000));
 }
 
 function defaultMessage(status: number): string {
@@ -67,6 +80,16 @@ export function setCsrfToken(token: string | null): void {
 
 export function getCsrfToken(): string | null {
   return csrfToken;
+}
+
+let onUnauthenticated: (() => void) | null = null;
+
+/**
+ * Called when any request answers 401 `auth.unauthenticated` (the session ended elsewhere:
+ * signed out on another device, password changed, expired). The session store registers itself.
+ */
+export function setUnauthenticatedHandler(handler: (() => void) | null): void {
+  onUnauthenticated = handler;
 }
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -148,7 +171,9 @@ export async function request<T = unknown>(path: string, opts: RequestOptions = 
   if (!res.ok) {
     const problem: Problem =
       data && typeof data === 'object' && !Array.isArray(data) ? (data as Problem) : {};
-    throw new ApiError(res.status, problem);
+    const error = new ApiError(res.status, problem, res.headers);
+    if (error.status === 401 && error.code === 'auth.unauthenticated') onUnauthenticated?.();
+    throw error;
   }
   return { data: data as T, status: res.status, headers: res.headers };
 }

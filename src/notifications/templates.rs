@@ -1,0 +1,108 @@
+//! Email templates: an HTML and a plain-text version of each message, both extending a shared
+//! layout, rendered with minijinja (HTML auto-escaped). Sources are embedded in the binary.
+
+use minijinja::Environment;
+use serde_json::Value;
+
+use super::preferences::Category;
+
+/// One kind of email.
+#[derive(Debug)]
+pub struct EmailTemplate {
+    pub name: &'static str,
+    /// A minijinja expression template, rendered with the same context as the body.
+    pub subject: &'static str,
+    pub category: Category,
+    /// Transactional mail is sent whatever the user's preferences and has no unsubscribe link.
+    pub transactional: bool,
+}
+
+macro_rules! sources {
+    ($($name:literal),* $(,)?) => {
+        &[$(
+            (concat!($name, ".html"), include_str!(concat!("templates/", $name, ".html"))),
+            (concat!($name, ".txt"), include_str!(concat!("templates/", $name, ".txt"))),
+        )*]
+    };
+}
+
+const SOURCES: &[(&str, &str)] = sources![
+    "layout",
+    "verify_email",
+    "welcome",
+    "password_reset",
+    "new_sign_in",
+    "two_factor_enabled",
+    "two_factor_disabled",
+];
+
+pub const TEMPLATES: &[EmailTemplate] = &[
+    EmailTemplate { name: "verify_email", subject: "Confirm your email address", category: Category::Account, transactional: true },
+    EmailTemplate { name: "welcome", subject: "Welcome to InstaInstru, {{ name }}", category: Category::Account, transactional: true },
+    EmailTemplate { name: "password_reset", subject: "Reset your InstaInstru password", category: Category::Account, transactional: true },
+    EmailTemplate { name: "new_sign_in", subject: "New sign-in to your InstaInstru account", category: Category::Account, transactional: true },
+    EmailTemplate { name: "two_factor_enabled", subject: "Two-factor authentication is on", category: Category::Account, transactional: true },
+    EmailTemplate { name: "two_factor_disabled", subject: "Two-factor authentication is off", category: Category::Account, transactional: true },
+];
+
+pub fn find(name: &str) -> Option<&'static EmailTemplate> {
+    TEMPLATES.iter().find(|t| t.name == name)
+}
+
+pub struct Rendered {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+pub struct Templates {
+    env: Environment<'static>,
+}
+
+impl Templates {
+    /// Parses every template once; a broken template stops start-up instead of a send.
+    pub fn load() -> anyhow::Result<Self> {
+        let mut env = Environment::new();
+        for (name, source) in SOURCES {
+            env.add_template(name, source)?;
+        }
+        Ok(Self { env })
+    }
+
+    pub fn render(&self, template: &EmailTemplate, context: &Value) -> anyhow::Result<Rendered> {
+        let ctx = minijinja::Value::from(minijinja::value::Serde(context));
+        let subject = self.env.render_str(template.subject, ctx.clone())?;
+        let text = self.env.get_template(&format!("{}.txt", template.name))?.render(ctx.clone())?;
+        let html = self.env.get_template(&format!("{}.html", template.name))?.render(ctx)?;
+        Ok(Rendered { subject, text, html })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn every_template_renders_both_versions_and_escapes_html() {
+        let templates = Templates::load().unwrap();
+        let ctx = json!({
+            "name": "Ada <script>",
+            "email": "ada@example.com",
+            "role": "student",
+            "action_url": "http://127.0.0.1:8080/x?token=abc",
+            "action_label": "Go",
+            "device": "Firefox on Linux",
+            "when": "Dec 1, 2026 12:00 UTC",
+            "category_label": "Account",
+        });
+        for template in TEMPLATES {
+            let out = templates.render(template, &ctx).unwrap();
+            assert!(!out.subject.is_empty());
+            assert!(out.text.contains("Hi Ada <script>,"), "{}: {}", template.name, out.text);
+            assert!(out.html.contains("Hi Ada &lt;script&gt;,"), "{}", template.name);
+            assert!(out.text.contains("http://127.0.0.1:8080/x?token=abc"));
+            assert!(find(template.name).is_some());
+        }
+    }
+}
