@@ -16,15 +16,32 @@ const READS_PER_ROUND: usize = 200_000;
 const ROUNDS: usize = 5;
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
     let dir = tempfile::tempdir().expect("temp dir");
     let db = Db::open(&dir.path().join("bench.db"), &DatabaseConfig::default()).expect("db");
-    println!("db bench: {CALLERS} concurrent callers, median of {ROUNDS} rounds, {} cores", cores());
+    println!(
+        "db bench: {CALLERS} concurrent callers, median of {ROUNDS} rounds, {} cores",
+        cores()
+    );
 
-    let writes: Vec<f64> = (0..ROUNDS).map(|_| runtime.block_on(write_round(&db))).collect();
-    let (reads, p99s): (Vec<f64>, Vec<Duration>) = (0..ROUNDS).map(|_| runtime.block_on(read_round(&db))).unzip();
-    println!("writes: {:>9.0} transactions/s (one INSERT each, single writer)", median(writes));
-    println!("reads:  {:>9.0} point lookups/s (p99 {:?})", median(reads), median_duration(p99s));
+    let writes: Vec<f64> = (0..ROUNDS)
+        .map(|_| runtime.block_on(write_round(&db)))
+        .collect();
+    let (reads, p99s): (Vec<f64>, Vec<Duration>) = (0..ROUNDS)
+        .map(|_| runtime.block_on(read_round(&db)))
+        .unzip();
+    println!(
+        "writes: {:>9.0} transactions/s (one INSERT each, single writer)",
+        median(writes)
+    );
+    println!(
+        "reads:  {:>9.0} point lookups/s (p99 {:?})",
+        median(reads),
+        median_duration(p99s)
+    );
 }
 
 async fn write_round(db: &Db) -> f64 {
@@ -35,9 +52,14 @@ async fn write_round(db: &Db) -> f64 {
             tokio::spawn(async move {
                 for _ in 0..WRITES_PER_ROUND / CALLERS {
                     let now = chrono::Utc::now();
-                    db.write(move |tx| Ok(enqueue(tx, &NewJob::new("bench.noop", &serde_json::json!({"n": 1}), now))?))
-                        .await
-                        .expect("write");
+                    db.write(move |tx| {
+                        Ok(enqueue(
+                            tx,
+                            &NewJob::new("bench.noop", &serde_json::json!({"n": 1}), now),
+                        )?)
+                    })
+                    .await
+                    .expect("write");
                 }
             })
         })
@@ -49,7 +71,10 @@ async fn write_round(db: &Db) -> f64 {
 }
 
 async fn read_round(db: &Db) -> (f64, Duration) {
-    let max_id: i64 = db.read(|c| Ok(c.query_row("SELECT MAX(id) FROM jobs", [], |r| r.get(0))?)).await.expect("max");
+    let max_id: i64 = db
+        .read(|c| Ok(c.query_row("SELECT MAX(id) FROM jobs", [], |r| r.get(0))?))
+        .await
+        .expect("max");
     let started = Instant::now();
     let latencies = Arc::new(std::sync::Mutex::new(Vec::with_capacity(READS_PER_ROUND)));
     let tasks: Vec<_> = (0..CALLERS)
@@ -62,7 +87,9 @@ async fn read_round(db: &Db) -> (f64, Duration) {
                     let id = ((caller * 7919 + i * 104_729) as i64 % max_id) + 1;
                     let t = Instant::now();
                     db.read(move |c| {
-                        let mut stmt = c.prepare_cached("SELECT kind, payload, state FROM jobs WHERE id = ?1")?;
+                        let mut stmt = c.prepare_cached(
+                            "SELECT kind, payload, state FROM jobs WHERE id = ?1",
+                        )?;
                         Ok(stmt.query_row([id], |r| r.get::<_, String>(0))?)
                     })
                     .await

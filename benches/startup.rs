@@ -29,7 +29,11 @@ fn main() {
         let addr = lines
             .by_ref()
             .map_while(Result::ok)
-            .find_map(|line| line.split("listening on http://").nth(1).map(|a| a.trim().to_string()))
+            .find_map(|line| {
+                line.split("listening on http://")
+                    .nth(1)
+                    .map(|a| a.trim().to_string())
+            })
             .expect("listening line");
         while !healthy(&addr) {
             std::thread::sleep(Duration::from_micros(200));
@@ -38,19 +42,34 @@ fn main() {
         std::thread::spawn(move || lines.for_each(drop));
         std::thread::sleep(Duration::from_secs(1));
         rss_kb.push(rss_of(child.id()));
-        let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(child.id().to_string())
+            .status();
         let _ = child.wait();
     }
     startup.sort();
     rss_kb.sort();
     println!("startup bench: {STARTS} starts of `serve` on a fresh data dir (release build)");
-    println!("start-up to first /healthz 200: median {:?}, max {:?}", startup[STARTS / 2], startup[STARTS - 1]);
-    println!("idle RSS after 1 s: median {:.1} MB", rss_kb[STARTS / 2] as f64 / 1024.0);
+    println!(
+        "start-up to first /healthz 200: median {:?}, max {:?}",
+        startup[STARTS / 2],
+        startup[STARTS - 1]
+    );
+    println!(
+        "idle RSS after 1 s: median {:.1} MB",
+        rss_kb[STARTS / 2] as f64 / 1024.0
+    );
 }
 
 fn healthy(addr: &str) -> bool {
-    let Ok(mut stream) = TcpStream::connect(addr) else { return false };
-    let _ = write!(stream, "GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    let Ok(mut stream) = TcpStream::connect(addr) else {
+        return false;
+    };
+    let _ = write!(
+        stream,
+        "GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    );
     let mut response = String::new();
     let _ = stream.read_to_string(&mut response);
     response.starts_with("HTTP/1.1 200")

@@ -7,12 +7,12 @@ use anyhow::Context;
 use axum::Router;
 use tokio::net::TcpListener;
 
+use crate::auth::throttle::Throttle;
 use crate::common::Clock;
 use crate::common::metrics::Metrics;
 use crate::config::Config;
 use crate::db::Db;
 use crate::db::maintenance::DataDirLock;
-use crate::auth::throttle::Throttle;
 use crate::jobs::{self, Jobs, Registry};
 use crate::notifications::templates::Templates;
 use crate::notifications::{self, Mailer, Notifier};
@@ -51,7 +51,11 @@ impl App {
         let unsubscribe_key = db
             .write(move |tx| Ok(crate::db::app_secret(tx, "unsubscribe_key", now)?))
             .await?;
-        let notifier = Notifier::new(Templates::load()?, &config.server.public_url, &unsubscribe_key);
+        let notifier = Notifier::new(
+            Templates::load()?,
+            &config.server.public_url,
+            &unsubscribe_key,
+        );
         let state = AppState {
             jobs: Jobs::new(registry(), config.jobs.clone()),
             config: Arc::new(config),

@@ -204,8 +204,16 @@ fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCode> {
 
 /// A domain error as one line for the terminal: its detail and any field errors.
 fn describe(err: crate::error::AppError) -> anyhow::Error {
-    let fields: Vec<String> = err.errors.iter().map(|(field, message)| format!("{field} {message}")).collect();
-    if fields.is_empty() { anyhow::anyhow!("{}", err.detail) } else { anyhow::anyhow!("{}", fields.join("; ")) }
+    let fields: Vec<String> = err
+        .errors
+        .iter()
+        .map(|(field, message)| format!("{field} {message}"))
+        .collect();
+    if fields.is_empty() {
+        anyhow::anyhow!("{}", err.detail)
+    } else {
+        anyhow::anyhow!("{}", fields.join("; "))
+    }
 }
 
 fn not_available(command: &str, domain: &str) -> ExitCode {

@@ -42,16 +42,25 @@ pub struct AdminUserView {
 /// People, newest first.
 #[utoipa::path(get, path = "/api/v1/admin/users", tag = "admin", params(UsersQuery),
     responses((status = 200, body = Paginated<AdminUserView>), (status = 403, description = "auth.forbidden")))]
-async fn list_users(State(state): State<AppState>, _admin: Admin, Query(q): Query<UsersQuery>) -> AppResult<Json<Paginated<AdminUserView>>> {
+async fn list_users(
+    State(state): State<AppState>,
+    _admin: Admin,
+    Query(q): Query<UsersQuery>,
+) -> AppResult<Json<Paginated<AdminUserView>>> {
     let page = Page::new(q.page, q.per_page)?;
-    let pattern = q.q.map(|text| format!("%{}%", text.trim().replace(['%', '_'], "")));
+    let pattern =
+        q.q.map(|text| format!("%{}%", text.trim().replace(['%', '_'], "")));
     let role = q.role.map(Role::as_str);
     let (items, total) = state
         .db
         .read(move |c| {
-            let filter = "(?1 IS NULL OR email LIKE ?1 OR full_name LIKE ?1) AND (?2 IS NULL OR role = ?2)";
-            let total: i64 =
-                c.query_row(&format!("SELECT COUNT(*) FROM users WHERE {filter}"), params![pattern, role], |r| r.get(0))?;
+            let filter =
+                "(?1 IS NULL OR email LIKE ?1 OR full_name LIKE ?1) AND (?2 IS NULL OR role = ?2)";
+            let total: i64 = c.query_row(
+                &format!("SELECT COUNT(*) FROM users WHERE {filter}"),
+                params![pattern, role],
+                |r| r.get(0),
+            )?;
             let mut stmt = c.prepare(&format!(
                 "SELECT id, email, full_name, role, status, email_verified_at IS NOT NULL,
                         two_factor_enabled_at IS NOT NULL, created_at

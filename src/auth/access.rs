@@ -37,7 +37,10 @@ pub struct NewToken {
 
 pub async fn sessions(state: &AppState, current: &CurrentUser) -> AppResult<Vec<SessionView>> {
     let user_id = current.user.id.clone();
-    let rows = state.db.read(move |c| Ok(store::sessions_of(c, &user_id)?)).await?;
+    let rows = state
+        .db
+        .read(move |c| Ok(store::sessions_of(c, &user_id)?))
+        .await?;
     let now = to_db(state.clock.now());
     let idle = state.config.auth.session_idle.chrono().num_seconds();
     Ok(rows
@@ -56,33 +59,65 @@ pub async fn sessions(state: &AppState, current: &CurrentUser) -> AppResult<Vec<
 /// Ends one of the caller's sessions; someone else's is a 404, like one that does not exist.
 pub async fn end_session(state: &AppState, current: &CurrentUser, id: String) -> AppResult<()> {
     let user_id = current.user.id.clone();
-    let ended = state.db.write(move |tx| Ok(store::delete_session(tx, &user_id, &id)?)).await?;
-    if ended { Ok(()) } else { Err(AppError::not_found()) }
+    let ended = state
+        .db
+        .write(move |tx| Ok(store::delete_session(tx, &user_id, &id)?))
+        .await?;
+    if ended {
+        Ok(())
+    } else {
+        Err(AppError::not_found())
+    }
 }
 
 /// Ends every session of the caller, this one included ("sign out everywhere").
 pub async fn end_all_sessions(state: &AppState, current: &CurrentUser) -> AppResult<()> {
     let user_id = current.user.id.clone();
-    state.db.write(move |tx| Ok(store::delete_sessions_except(tx, &user_id, None)?)).await?;
+    state
+        .db
+        .write(move |tx| Ok(store::delete_sessions_except(tx, &user_id, None)?))
+        .await?;
     Ok(())
 }
 
-pub async fn create_token(state: &AppState, current: &CurrentUser, name: &str) -> AppResult<NewToken> {
+pub async fn create_token(
+    state: &AppState,
+    current: &CurrentUser,
+    name: &str,
+) -> AppResult<NewToken> {
     let name = name.trim().to_string();
     if name.is_empty() || name.chars().count() > 100 {
-        return Err(AppError::invalid("request.invalid_field", "name", "must be 1 to 100 characters"));
+        return Err(AppError::invalid(
+            "request.invalid_field",
+            "name",
+            "must be 1 to 100 characters",
+        ));
     }
     let token = format!("ii_{}", secrets::random_token());
     let id = secrets::new_id();
-    let (user_id, hash, now) = (current.user.id.clone(), secrets::hash(&token), to_db(state.clock.now()));
+    let (user_id, hash, now) = (
+        current.user.id.clone(),
+        secrets::hash(&token),
+        to_db(state.clock.now()),
+    );
     let (row_id, row_name) = (id.clone(), name.clone());
-    state.db.write(move |tx| Ok(store::insert_api_token(tx, &row_id, &user_id, &row_name, &hash, now)?)).await?;
+    state
+        .db
+        .write(move |tx| {
+            Ok(store::insert_api_token(
+                tx, &row_id, &user_id, &row_name, &hash, now,
+            )?)
+        })
+        .await?;
     Ok(NewToken { id, name, token })
 }
 
 pub async fn tokens(state: &AppState, current: &CurrentUser) -> AppResult<Vec<TokenView>> {
     let user_id = current.user.id.clone();
-    let rows = state.db.read(move |c| Ok(store::api_tokens_of(c, &user_id)?)).await?;
+    let rows = state
+        .db
+        .read(move |c| Ok(store::api_tokens_of(c, &user_id)?))
+        .await?;
     Ok(rows
         .into_iter()
         .map(|t| TokenView {
@@ -96,6 +131,13 @@ pub async fn tokens(state: &AppState, current: &CurrentUser) -> AppResult<Vec<To
 
 pub async fn revoke_token(state: &AppState, current: &CurrentUser, id: String) -> AppResult<()> {
     let user_id = current.user.id.clone();
-    let revoked = state.db.write(move |tx| Ok(store::delete_api_token(tx, &user_id, &id)?)).await?;
-    if revoked { Ok(()) } else { Err(AppError::not_found()) }
+    let revoked = state
+        .db
+        .write(move |tx| Ok(store::delete_api_token(tx, &user_id, &id)?))
+        .await?;
+    if revoked {
+        Ok(())
+    } else {
+        Err(AppError::not_found())
+    }
 }

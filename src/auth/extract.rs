@@ -42,11 +42,19 @@ pub struct Client {
 }
 
 pub fn unauthenticated() -> AppError {
-    AppError::new(ErrorKind::Unauthorized, "auth.unauthenticated", "Sign in to continue.")
+    AppError::new(
+        ErrorKind::Unauthorized,
+        "auth.unauthenticated",
+        "Sign in to continue.",
+    )
 }
 
 fn expired() -> AppError {
-    AppError::new(ErrorKind::Unauthorized, "auth.session_expired", "Your session has ended; sign in again.")
+    AppError::new(
+        ErrorKind::Unauthorized,
+        "auth.session_expired",
+        "Your session has ended; sign in again.",
+    )
 }
 
 impl FromRequestParts<AppState> for Client {
@@ -72,7 +80,11 @@ pub fn client_of(parts: &Parts) -> Client {
         .take(300)
         .collect();
     let device_token = cookies::get(&parts.headers, DEVICE_COOKIE).map(str::to_string);
-    Client { ip, user_agent, device_token }
+    Client {
+        ip,
+        user_agent,
+        device_token,
+    }
 }
 
 impl FromRequestParts<AppState> for CurrentUser {
@@ -85,14 +97,18 @@ impl FromRequestParts<AppState> for CurrentUser {
         let current = match bearer(&parts.headers) {
             Some(token) => by_api_token(state, token).await?,
             None => {
-                let token = cookies::get(&parts.headers, SESSION_COOKIE).ok_or_else(unauthenticated)?;
+                let token =
+                    cookies::get(&parts.headers, SESSION_COOKIE).ok_or_else(unauthenticated)?;
                 by_session(state, token, &parts.method, &parts.headers).await?
             }
         };
         match current.user.status {
             Status::Active => {}
             Status::Suspended => {
-                return Err(AppError::forbidden("auth.suspended", "This account is suspended."));
+                return Err(AppError::forbidden(
+                    "auth.suspended",
+                    "This account is suspended.",
+                ));
             }
             Status::Deactivated | Status::Deleted => return Err(unauthenticated()),
         }
@@ -115,27 +131,50 @@ async fn by_api_token(state: &AppState, token: &str) -> Result<CurrentUser, AppE
     let found = state
         .db
         .read(move |c| {
-            let Some(row) = store::api_token_by_hash(c, &hash)? else { return Ok(None) };
+            let Some(row) = store::api_token_by_hash(c, &hash)? else {
+                return Ok(None);
+            };
             Ok(store::user_by_id(c, &row.user_id)?.map(|user| (row, user)))
         })
         .await?;
     let (row, user) = found.ok_or_else(|| {
-        AppError::new(ErrorKind::Unauthorized, "auth.invalid_token", "The API token is not valid.")
+        AppError::new(
+            ErrorKind::Unauthorized,
+            "auth.invalid_token",
+            "The API token is not valid.",
+        )
     })?;
     let now = to_db(state.clock.now());
-    if row.last_used_at.is_none_or(|at| now - at >= TOUCH_EVERY_SECS) {
+    if row
+        .last_used_at
+        .is_none_or(|at| now - at >= TOUCH_EVERY_SECS)
+    {
         let id = row.id.clone();
-        state.db.write(move |tx| Ok(store::touch_api_token(tx, &id, now)?)).await?;
+        state
+            .db
+            .write(move |tx| Ok(store::touch_api_token(tx, &id, now)?))
+            .await?;
     }
-    Ok(CurrentUser { user, session_id: None, csrf_token: None })
+    Ok(CurrentUser {
+        user,
+        session_id: None,
+        csrf_token: None,
+    })
 }
 
-async fn by_session(state: &AppState, token: &str, method: &Method, headers: &HeaderMap) -> Result<CurrentUser, AppError> {
+async fn by_session(
+    state: &AppState,
+    token: &str,
+    method: &Method,
+    headers: &HeaderMap,
+) -> Result<CurrentUser, AppError> {
     let hash = secrets::hash(token);
     let found = state
         .db
         .read(move |c| {
-            let Some(session) = store::session_by_token(c, &hash)? else { return Ok(None) };
+            let Some(session) = store::session_by_token(c, &hash)? else {
+                return Ok(None);
+            };
             Ok(store::user_by_id(c, &session.user_id)?.map(|user| (session, user)))
         })
         .await?;
@@ -147,16 +186,29 @@ async fn by_session(state: &AppState, token: &str, method: &Method, headers: &He
     }
     let safe = matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
     if !safe {
-        let sent = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        let sent = headers
+            .get(CSRF_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
         if !constant_time_eq(sent.as_bytes(), session.csrf_token.as_bytes()) {
-            return Err(AppError::forbidden("auth.csrf", "Missing or wrong X-CSRF-Token header."));
+            return Err(AppError::forbidden(
+                "auth.csrf",
+                "Missing or wrong X-CSRF-Token header.",
+            ));
         }
     }
     if now - session.last_seen_at >= TOUCH_EVERY_SECS {
         let id = session.id.clone();
-        state.db.write(move |tx| Ok(store::touch_session(tx, &id, now)?)).await?;
+        state
+            .db
+            .write(move |tx| Ok(store::touch_session(tx, &id, now)?))
+            .await?;
     }
-    Ok(CurrentUser { user, session_id: Some(session.id), csrf_token: Some(session.csrf_token) })
+    Ok(CurrentUser {
+        user,
+        session_id: Some(session.id),
+        csrf_token: Some(session.csrf_token),
+    })
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

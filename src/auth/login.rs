@@ -20,32 +20,57 @@ pub enum Outcome {
 }
 
 fn invalid_credentials() -> AppError {
-    AppError::new(ErrorKind::Unauthorized, "auth.invalid_credentials", "Wrong email or password.")
+    AppError::new(
+        ErrorKind::Unauthorized,
+        "auth.invalid_credentials",
+        "Wrong email or password.",
+    )
 }
 
 fn invalid_code() -> AppError {
-    AppError::new(ErrorKind::Unauthorized, "auth.invalid_code", "That code is not right.")
-        .with_field("code", "is not valid")
+    AppError::new(
+        ErrorKind::Unauthorized,
+        "auth.invalid_code",
+        "That code is not right.",
+    )
+    .with_field("code", "is not valid")
 }
 
 fn challenge_expired() -> AppError {
-    AppError::new(ErrorKind::Unauthorized, "auth.challenge_expired", "Sign in with your password again.")
+    AppError::new(
+        ErrorKind::Unauthorized,
+        "auth.challenge_expired",
+        "Sign in with your password again.",
+    )
 }
 
-pub async fn with_password(state: &AppState, client: &Client, email: &str, password: String) -> Result<Outcome, AppError> {
+pub async fn with_password(
+    state: &AppState,
+    client: &Client,
+    email: &str,
+    password: String,
+) -> Result<Outcome, AppError> {
     let email = email.trim().to_lowercase();
     let keys = [format!("acct:{email}"), format!("ip:{}", client.ip)];
     state.throttle.check_unlocked(&keys, state.clock.now())?;
 
     let lookup = email.clone();
-    let user = state.db.read(move |c| Ok(store::user_by_email(c, &lookup)?)).await?;
+    let user = state
+        .db
+        .read(move |c| Ok(store::user_by_email(c, &lookup)?))
+        .await?;
     let ok = verify_off_thread(password, user.as_ref().map(|u| u.password_hash.clone())).await?;
     let Some(user) = user.filter(|_| ok) else {
         state.throttle.record_failure(&keys, state.clock.now());
         return Err(invalid_credentials());
     };
     match user.status {
-        Status::Suspended => return Err(AppError::forbidden("auth.suspended", "This account is suspended.")),
+        Status::Suspended => {
+            return Err(AppError::forbidden(
+                "auth.suspended",
+                "This account is suspended.",
+            ));
+        }
         Status::Deleted => return Err(invalid_credentials()),
         Status::Active | Status::Deactivated => {}
     }
@@ -61,13 +86,22 @@ pub async fn with_password(state: &AppState, client: &Client, email: &str, passw
                 store::set_status(tx, &user.id, Status::Active, to_db(now))?;
             }
             let trusted = match &client.device_token {
-                Some(device) => store::device_trusted(tx, &user.id, &secrets::hash(device), to_db(now))?,
+                Some(device) => {
+                    store::device_trusted(tx, &user.id, &secrets::hash(device), to_db(now))?
+                }
                 None => false,
             };
             if user.two_factor_enabled() && !trusted {
                 let challenge = secrets::random_token();
                 let expires = now + state2.config.auth.login_challenge_ttl.chrono();
-                store::insert_one_time(tx, &secrets::hash(&challenge), &user.id, Purpose::LoginChallenge, to_db(now), to_db(expires))?;
+                store::insert_one_time(
+                    tx,
+                    &secrets::hash(&challenge),
+                    &user.id,
+                    Purpose::LoginChallenge,
+                    to_db(now),
+                    to_db(expires),
+                )?;
                 return Ok(Outcome::SecondFactor { challenge });
             }
             let user = store::user_by_id(tx, &user.id)?.unwrap_or(user);
@@ -100,7 +134,7 @@ pub async fn with_second_factor(
     if let Some(token) = &device_for_trust {
         client.device_token = Some(token.clone());
     }
-    let result = state
+    state
         .db
         .write(move |tx| {
             let now = state2.clock.now();
@@ -140,6 +174,5 @@ pub async fn with_second_factor(
             }
             Ok(Ok((user, started)))
         })
-        .await?;
-    result
+        .await?
 }

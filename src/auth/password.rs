@@ -43,7 +43,10 @@ pub fn weakness(password: &str, email: &str, full_name: &str) -> Option<&'static
     if local.len() >= 4 && lower.contains(&local) {
         return Some("must not contain your email address");
     }
-    if full_name.split_whitespace().any(|part| part.len() >= 4 && lower.contains(&part.to_lowercase())) {
+    if full_name
+        .split_whitespace()
+        .any(|part| part.len() >= 4 && lower.contains(&part.to_lowercase()))
+    {
         return Some("must not contain your name");
     }
     None
@@ -57,7 +60,11 @@ pub fn hash(password: &str) -> anyhow::Result<String> {
 }
 
 pub fn verify(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc).is_ok_and(|parsed| hasher().verify_password(password.as_bytes(), &parsed).is_ok())
+    PasswordHash::new(phc).is_ok_and(|parsed| {
+        hasher()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
 }
 
 /// Spends the same time as a real check, so a sign-in for an unknown email is not faster.
@@ -83,12 +90,34 @@ mod tests {
 
     #[test]
     fn weak_passwords_are_explained() {
-        assert_eq!(weakness("short", "a@b.c", "Ada"), Some("must be at least 10 characters"));
-        assert!(weakness("password123", "a@b.c", "Ada").unwrap().contains("too common"));
-        assert!(weakness("Password1234", "a@b.c", "Ada").unwrap().contains("too common"));
+        assert_eq!(
+            weakness("short", "a@b.c", "Ada"),
+            Some("must be at least 10 characters")
+        );
+        assert!(
+            weakness("password123", "a@b.c", "Ada")
+                .unwrap()
+                .contains("too common")
+        );
+        assert!(
+            weakness("Password1234", "a@b.c", "Ada")
+                .unwrap()
+                .contains("too common")
+        );
         assert!(weakness("aaaaaaaaaaaa", "a@b.c", "Ada").is_some());
-        assert!(weakness("lovelace-rules-99", "ada@b.c", "Ada Lovelace").unwrap().contains("name"));
-        assert!(weakness("xx-ada.byron-99", "ada.byron@b.c", "Ada").unwrap().contains("email"));
-        assert_eq!(weakness("correct horse battery", "ada@b.c", "Ada Lovelace"), None);
+        assert!(
+            weakness("lovelace-rules-99", "ada@b.c", "Ada Lovelace")
+                .unwrap()
+                .contains("name")
+        );
+        assert!(
+            weakness("xx-ada.byron-99", "ada.byron@b.c", "Ada")
+                .unwrap()
+                .contains("email")
+        );
+        assert_eq!(
+            weakness("correct horse battery", "ada@b.c", "Ada Lovelace"),
+            None
+        );
     }
 }

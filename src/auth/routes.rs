@@ -153,13 +153,22 @@ pub struct Items<T> {
 
 /// The response of a sign-in: the user, the CSRF token, and the cookies.
 fn signed_in(state: &AppState, status: StatusCode, user: &User, started: &Started) -> Response {
-    let cookies = session::cookies_for(state, started).into_iter().map(|value| (header::SET_COOKIE, value));
-    let body = SessionResponse { user: user.view(), csrf_token: started.csrf_token.clone() };
+    let cookies = session::cookies_for(state, started)
+        .into_iter()
+        .map(|value| (header::SET_COOKIE, value));
+    let body = SessionResponse {
+        user: user.view(),
+        csrf_token: started.csrf_token.clone(),
+    };
     (status, AppendHeaders(cookies), Json(body)).into_response()
 }
 
 fn signed_out(state: &AppState) -> Response {
-    (StatusCode::NO_CONTENT, [(header::SET_COOKIE, session::clear_session_cookie(state))]).into_response()
+    (
+        StatusCode::NO_CONTENT,
+        [(header::SET_COOKIE, session::clear_session_cookie(state))],
+    )
+        .into_response()
 }
 
 fn ok() -> Json<serde_json::Value> {
@@ -170,8 +179,17 @@ fn ok() -> Json<serde_json::Value> {
 #[utoipa::path(post, path = "/api/v1/auth/signup", tag = "auth", request_body = SignupRequest,
     responses((status = 201, body = SessionResponse), (status = 409, description = "auth.email_taken"),
               (status = 422, description = "auth.weak_password, auth.invalid_email"), (status = 429, description = "rate_limited")))]
-async fn sign_up(State(state): State<AppState>, client: Client, Json(body): Json<SignupRequest>) -> AppResult<Response> {
-    let input = SignupInput { email: body.email, password: body.password, full_name: body.full_name, role: body.role };
+async fn sign_up(
+    State(state): State<AppState>,
+    client: Client,
+    Json(body): Json<SignupRequest>,
+) -> AppResult<Response> {
+    let input = SignupInput {
+        email: body.email,
+        password: body.password,
+        full_name: body.full_name,
+        role: body.role,
+    };
     let (user, started) = signup::sign_up(&state, &client, input).await?;
     Ok(signed_in(&state, StatusCode::CREATED, &user, &started))
 }
@@ -180,12 +198,18 @@ async fn sign_up(State(state): State<AppState>, client: Client, Json(body): Json
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = SessionResponse), (status = 200, body = TwoFactorRequired),
               (status = 401, description = "auth.invalid_credentials"), (status = 429, description = "auth.locked")))]
-async fn log_in(State(state): State<AppState>, client: Client, Json(body): Json<LoginRequest>) -> AppResult<Response> {
+async fn log_in(
+    State(state): State<AppState>,
+    client: Client,
+    Json(body): Json<LoginRequest>,
+) -> AppResult<Response> {
     match login::with_password(&state, &client, &body.email, body.password).await? {
         Outcome::SignedIn(done) => Ok(signed_in(&state, StatusCode::OK, &done.0, &done.1)),
-        Outcome::SecondFactor { challenge } => {
-            Ok(Json(TwoFactorRequired { two_factor_required: true, challenge }).into_response())
-        }
+        Outcome::SecondFactor { challenge } => Ok(Json(TwoFactorRequired {
+            two_factor_required: true,
+            challenge,
+        })
+        .into_response()),
     }
 }
 
@@ -200,9 +224,17 @@ async fn log_in_second_factor(
     let factor = match (body.code, body.backup_code) {
         (Some(code), None) => SecondFactor::Code(code),
         (None, Some(code)) => SecondFactor::BackupCode(code),
-        _ => return Err(AppError::invalid("request.invalid_field", "code", "give either code or backup_code")),
+        _ => {
+            return Err(AppError::invalid(
+                "request.invalid_field",
+                "code",
+                "give either code or backup_code",
+            ));
+        }
     };
-    let (user, started) = login::with_second_factor(&state, &client, &body.challenge, factor, body.trust_device).await?;
+    let (user, started) =
+        login::with_second_factor(&state, &client, &body.challenge, factor, body.trust_device)
+            .await?;
     Ok(signed_in(&state, StatusCode::OK, &user, &started))
 }
 
@@ -217,7 +249,10 @@ async fn log_out(State(state): State<AppState>, current: CurrentUser) -> AppResu
 
 /// End every session of this account, this one included.
 #[utoipa::path(post, path = "/api/v1/auth/logout-all", tag = "auth", responses((status = 204)))]
-async fn log_out_everywhere(State(state): State<AppState>, current: CurrentUser) -> AppResult<Response> {
+async fn log_out_everywhere(
+    State(state): State<AppState>,
+    current: CurrentUser,
+) -> AppResult<Response> {
     access::end_all_sessions(&state, &current).await?;
     Ok(signed_out(&state))
 }
@@ -226,13 +261,19 @@ async fn log_out_everywhere(State(state): State<AppState>, current: CurrentUser)
 #[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth",
     responses((status = 200, body = Me), (status = 401, description = "auth.unauthenticated")))]
 async fn me(current: CurrentUser) -> Json<Me> {
-    Json(Me { user: current.user.view(), csrf_token: current.csrf_token })
+    Json(Me {
+        user: current.user.view(),
+        csrf_token: current.csrf_token,
+    })
 }
 
 /// Confirm the email address with the token from the verification email.
 #[utoipa::path(post, path = "/api/v1/auth/verify-email", tag = "auth", request_body = TokenRequest,
     responses((status = 200, body = UserResponse), (status = 422, description = "auth.invalid_token")))]
-async fn verify_email(State(state): State<AppState>, Json(body): Json<TokenRequest>) -> AppResult<Json<UserResponse>> {
+async fn verify_email(
+    State(state): State<AppState>,
+    Json(body): Json<TokenRequest>,
+) -> AppResult<Json<UserResponse>> {
     let user = recovery::verify_email(&state, &body.token).await?;
     Ok(Json(UserResponse { user: user.view() }))
 }
@@ -240,7 +281,10 @@ async fn verify_email(State(state): State<AppState>, Json(body): Json<TokenReque
 /// Send the verification email again.
 #[utoipa::path(post, path = "/api/v1/auth/verify-email/resend", tag = "auth",
     responses((status = 202), (status = 429, description = "rate_limited")))]
-async fn resend_verification(State(state): State<AppState>, current: CurrentUser) -> AppResult<StatusCode> {
+async fn resend_verification(
+    State(state): State<AppState>,
+    current: CurrentUser,
+) -> AppResult<StatusCode> {
     recovery::resend_verification(&state, &current).await?;
     Ok(StatusCode::ACCEPTED)
 }
@@ -248,7 +292,11 @@ async fn resend_verification(State(state): State<AppState>, current: CurrentUser
 /// Email a password reset link. Always 202: the answer never tells whether the email exists.
 #[utoipa::path(post, path = "/api/v1/auth/password-reset", tag = "auth", request_body = EmailRequest,
     responses((status = 202), (status = 429, description = "rate_limited")))]
-async fn request_password_reset(State(state): State<AppState>, client: Client, Json(body): Json<EmailRequest>) -> AppResult<StatusCode> {
+async fn request_password_reset(
+    State(state): State<AppState>,
+    client: Client,
+    Json(body): Json<EmailRequest>,
+) -> AppResult<StatusCode> {
     recovery::request_reset(&state, &client, &body.email).await?;
     Ok(StatusCode::ACCEPTED)
 }
@@ -279,9 +327,16 @@ async fn change_password(
 /// Start two-factor enrolment: a new secret, its otpauth URI and a QR code.
 #[utoipa::path(post, path = "/api/v1/auth/2fa/setup", tag = "auth",
     responses((status = 200, body = TwoFactorSetup), (status = 409, description = "auth.two_factor_enabled")))]
-async fn setup_two_factor(State(state): State<AppState>, current: CurrentUser) -> AppResult<Json<TwoFactorSetup>> {
+async fn setup_two_factor(
+    State(state): State<AppState>,
+    current: CurrentUser,
+) -> AppResult<Json<TwoFactorSetup>> {
     let e = two_factor::setup(&state, &current).await?;
-    Ok(Json(TwoFactorSetup { secret: e.secret, otpauth_uri: e.otpauth_uri, qr_png_base64: e.qr_png_base64 }))
+    Ok(Json(TwoFactorSetup {
+        secret: e.secret,
+        otpauth_uri: e.otpauth_uri,
+        qr_png_base64: e.qr_png_base64,
+    }))
 }
 
 /// Turn two-factor on with a code from the app; returns 10 single-use backup codes.
@@ -322,14 +377,23 @@ async fn regenerate_backup_codes(
 
 /// Active sessions of this account.
 #[utoipa::path(get, path = "/api/v1/auth/sessions", tag = "auth", responses((status = 200, body = Items<SessionView>)))]
-async fn list_sessions(State(state): State<AppState>, current: CurrentUser) -> AppResult<Json<Items<SessionView>>> {
-    Ok(Json(Items { items: access::sessions(&state, &current).await? }))
+async fn list_sessions(
+    State(state): State<AppState>,
+    current: CurrentUser,
+) -> AppResult<Json<Items<SessionView>>> {
+    Ok(Json(Items {
+        items: access::sessions(&state, &current).await?,
+    }))
 }
 
 /// Sign one session out.
 #[utoipa::path(delete, path = "/api/v1/auth/sessions/{id}", tag = "auth",
     params(("id" = String, Path, description = "session id")), responses((status = 204), (status = 404)))]
-async fn end_session(State(state): State<AppState>, current: CurrentUser, Path(id): Path<String>) -> AppResult<StatusCode> {
+async fn end_session(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(id): Path<String>,
+) -> AppResult<StatusCode> {
     access::end_session(&state, &current, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -342,19 +406,31 @@ async fn create_token(
     current: CurrentUser,
     Json(body): Json<CreateTokenRequest>,
 ) -> AppResult<(StatusCode, Json<NewToken>)> {
-    Ok((StatusCode::CREATED, Json(access::create_token(&state, &current, &body.name).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(access::create_token(&state, &current, &body.name).await?),
+    ))
 }
 
 /// Personal API tokens (never the tokens themselves).
 #[utoipa::path(get, path = "/api/v1/auth/tokens", tag = "auth", responses((status = 200, body = Items<TokenView>)))]
-async fn list_tokens(State(state): State<AppState>, current: CurrentUser) -> AppResult<Json<Items<TokenView>>> {
-    Ok(Json(Items { items: access::tokens(&state, &current).await? }))
+async fn list_tokens(
+    State(state): State<AppState>,
+    current: CurrentUser,
+) -> AppResult<Json<Items<TokenView>>> {
+    Ok(Json(Items {
+        items: access::tokens(&state, &current).await?,
+    }))
 }
 
 /// Revoke a personal API token.
 #[utoipa::path(delete, path = "/api/v1/auth/tokens/{id}", tag = "auth",
     params(("id" = String, Path, description = "token id")), responses((status = 204), (status = 404)))]
-async fn revoke_token(State(state): State<AppState>, current: CurrentUser, Path(id): Path<String>) -> AppResult<StatusCode> {
+async fn revoke_token(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(id): Path<String>,
+) -> AppResult<StatusCode> {
     access::revoke_token(&state, &current, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

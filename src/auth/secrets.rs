@@ -23,13 +23,19 @@ pub fn new_id() -> String {
 pub fn backup_code() -> String {
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
     let bytes = rand::random::<[u8; 10]>();
-    let chars: String = bytes.iter().map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char).collect();
+    let chars: String = bytes
+        .iter()
+        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
+        .collect();
     format!("{}-{}", &chars[..5], &chars[5..])
 }
 
 /// Backup codes are compared without dashes, spaces or case.
 pub fn normalize_backup_code(code: &str) -> String {
-    code.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect()
+    code.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
 }
 
 #[cfg(test)]
@@ -41,7 +47,10 @@ mod tests {
         let a = random_token();
         assert_ne!(a, random_token());
         assert_eq!(a.len(), 43);
-        assert!(a.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+        assert!(
+            a.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        );
         assert_eq!(hash(&a), hash(&a));
         assert_eq!(hash(&a).len(), 32);
     }
@@ -50,6 +59,9 @@ mod tests {
     fn backup_codes_normalise() {
         let code = backup_code();
         assert_eq!(code.len(), 11);
-        assert_eq!(normalize_backup_code(&code.to_uppercase().replace('-', " ")), code.replace('-', ""));
+        assert_eq!(
+            normalize_backup_code(&code.to_uppercase().replace('-', " ")),
+            code.replace('-', "")
+        );
     }
 }

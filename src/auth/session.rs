@@ -63,30 +63,62 @@ pub fn start(
             (token.clone(), Some(token))
         }
     };
-    let first_time = store::see_device(conn, &user.id, &secrets::hash(&device_token), &client.user_agent, to_db(now))?;
+    let first_time = store::see_device(
+        conn,
+        &user.id,
+        &secrets::hash(&device_token),
+        &client.user_agent,
+        to_db(now),
+    )?;
     if first_time && alert == DeviceAlert::IfNew {
-        let device = if client.user_agent.is_empty() { "An unknown browser".to_string() } else { client.user_agent.clone() };
+        let device = if client.user_agent.is_empty() {
+            "An unknown browser".to_string()
+        } else {
+            client.user_agent.clone()
+        };
         let notice = Notice::new("new_sign_in", format!("new_sign_in:{id}"))
             .var("device", device.clone())
             .var("when", now.format("%b %-d, %Y %H:%M UTC").to_string())
             .action("/account/security", "Review your security settings")
-            .in_app("New sign-in", format!("Signed in from {device}."), Some("/account/security"));
+            .in_app(
+                "New sign-in",
+                format!("Signed in from {device}."),
+                Some("/account/security"),
+            );
         state.notifier.send(conn, &recipient(user), &notice, now)?;
     }
-    Ok(Started { token, csrf_token, new_device_token })
+    Ok(Started {
+        token,
+        csrf_token,
+        new_device_token,
+    })
 }
 
 pub fn recipient(user: &User) -> Recipient<'_> {
-    Recipient { user_id: &user.id, email: &user.email, name: &user.full_name }
+    Recipient {
+        user_id: &user.id,
+        email: &user.email,
+        name: &user.full_name,
+    }
 }
 
 /// `Set-Cookie` values for a started session.
 pub fn cookies_for(state: &AppState, started: &Started) -> Vec<HeaderValue> {
     let secure = state.config.public_url_is_https();
     let lifetime = state.config.auth.session_lifetime.chrono().num_seconds();
-    let mut out = vec![cookies::set(SESSION_COOKIE, &started.token, lifetime, secure)];
+    let mut out = vec![cookies::set(
+        SESSION_COOKIE,
+        &started.token,
+        lifetime,
+        secure,
+    )];
     if let Some(device) = &started.new_device_token {
-        out.push(cookies::set(DEVICE_COOKIE, device, DEVICE_COOKIE_SECS, secure));
+        out.push(cookies::set(
+            DEVICE_COOKIE,
+            device,
+            DEVICE_COOKIE_SECS,
+            secure,
+        ));
     }
     out
 }

@@ -25,15 +25,33 @@ pub fn parse_email(raw: &str) -> AppResult<String> {
     let email = raw.trim().to_lowercase();
     let valid = email.len() <= 254
         && email.parse::<lettre::Address>().is_ok()
-        && email.rsplit_once('@').is_some_and(|(_, domain)| domain.contains('.'));
-    if valid { Ok(email) } else { Err(AppError::invalid("auth.invalid_email", "email", "is not a valid email address")) }
+        && email
+            .rsplit_once('@')
+            .is_some_and(|(_, domain)| domain.contains('.'));
+    if valid {
+        Ok(email)
+    } else {
+        Err(AppError::invalid(
+            "auth.invalid_email",
+            "email",
+            "is not a valid email address",
+        ))
+    }
 }
 
 pub fn parse_full_name(raw: &str) -> AppResult<String> {
     let name = raw.split_whitespace().collect::<Vec<_>>().join(" ");
     match name.chars().count() {
-        0 => Err(AppError::invalid("request.invalid_field", "full_name", "is required")),
-        n if n > 100 => Err(AppError::invalid("request.invalid_field", "full_name", "must be at most 100 characters")),
+        0 => Err(AppError::invalid(
+            "request.invalid_field",
+            "full_name",
+            "is required",
+        )),
+        n if n > 100 => Err(AppError::invalid(
+            "request.invalid_field",
+            "full_name",
+            "must be at most 100 characters",
+        )),
         _ => Ok(name),
     }
 }
@@ -47,15 +65,28 @@ pub fn check_password(password: &str, email: &str, full_name: &str, field: &str)
 
 /// Validates, then hashes off the async threads, then creates the user, the session, the
 /// verification link and the welcome, all in one transaction.
-pub async fn sign_up(state: &AppState, client: &Client, input: SignupInput) -> AppResult<(User, Started)> {
+pub async fn sign_up(
+    state: &AppState,
+    client: &Client,
+    input: SignupInput,
+) -> AppResult<(User, Started)> {
     let email = parse_email(&input.email)?;
     let full_name = parse_full_name(&input.full_name)?;
     if input.role == Role::Admin {
-        return Err(AppError::invalid("request.invalid_field", "role", "must be student or instructor"));
+        return Err(AppError::invalid(
+            "request.invalid_field",
+            "role",
+            "must be student or instructor",
+        ));
     }
     check_password(&input.password, &email, &full_name, "password")?;
-    let limit = Limit { max: state.config.auth.signups_per_ip_per_hour, per: chrono::Duration::hours(1) };
-    state.throttle.hit(&format!("signup:{}", client.ip), limit, state.clock.now())?;
+    let limit = Limit {
+        max: state.config.auth.signups_per_ip_per_hour,
+        per: chrono::Duration::hours(1),
+    };
+    state
+        .throttle
+        .hit(&format!("signup:{}", client.ip), limit, state.clock.now())?;
 
     let hash = hash_off_thread(input.password).await?;
     let state2 = state.clone();
@@ -71,7 +102,9 @@ pub async fn sign_up(state: &AppState, client: &Client, input: SignupInput) -> A
                 .var("role", user.role.as_str())
                 .action("/", "Find a lesson")
                 .in_app("Welcome to InstaInstru", "Your account is ready.", None);
-            state2.notifier.send(tx, &session::recipient(&user), &notice, now)?;
+            state2
+                .notifier
+                .send(tx, &session::recipient(&user), &notice, now)?;
             Ok((user, started))
         })
         .await
@@ -83,7 +116,20 @@ pub async fn create_admin(state: &AppState, email: &str, password: &str) -> AppR
     check_password(password, &email, "", "password")?;
     let hash = hash_off_thread(password.to_string()).await?;
     let state2 = state.clone();
-    state.db.write(move |tx| create(tx, &email, &hash, "Admin", Role::Admin, true, state2.clock.now())).await
+    state
+        .db
+        .write(move |tx| {
+            create(
+                tx,
+                &email,
+                &hash,
+                "Admin",
+                Role::Admin,
+                true,
+                state2.clock.now(),
+            )
+        })
+        .await
 }
 
 fn create(
@@ -96,17 +142,31 @@ fn create(
     now: DateTime<Utc>,
 ) -> AppResult<User> {
     let id = secrets::new_id();
-    let new = store::NewUser { id: &id, email, password_hash: hash, full_name, role, verified };
+    let new = store::NewUser {
+        id: &id,
+        email,
+        password_hash: hash,
+        full_name,
+        role,
+        verified,
+    };
     if !store::insert_user(conn, &new, to_db(now))? {
-        return Err(AppError::conflict("auth.email_taken", "An account with this email already exists.")
-            .with_field("email", "is already registered"));
+        return Err(AppError::conflict(
+            "auth.email_taken",
+            "An account with this email already exists.",
+        )
+        .with_field("email", "is already registered"));
     }
-    store::user_by_id(conn, &id)?.ok_or_else(|| AppError::internal(anyhow::anyhow!("user vanished after insert")))
+    store::user_by_id(conn, &id)?
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("user vanished after insert")))
 }
 
 /// Argon2 takes tens of milliseconds of CPU: keep it off the async worker threads.
 pub async fn hash_off_thread(password: String) -> AppResult<String> {
-    tokio::task::spawn_blocking(move || password::hash(&password)).await.map_err(AppError::internal)?.map_err(AppError::internal)
+    tokio::task::spawn_blocking(move || password::hash(&password))
+        .await
+        .map_err(AppError::internal)?
+        .map_err(AppError::internal)
 }
 
 pub async fn verify_off_thread(password: String, phc: Option<String>) -> AppResult<bool> {

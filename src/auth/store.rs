@@ -48,20 +48,37 @@ pub fn insert_user(conn: &Connection, user: &NewUser<'_>, now: i64) -> rusqlite:
 
 pub fn user_by_email(conn: &Connection, email: &str) -> rusqlite::Result<Option<User>> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE email = ?1");
-    conn.prepare_cached(&sql)?.query_row([email], user_from_row).optional()
+    conn.prepare_cached(&sql)?
+        .query_row([email], user_from_row)
+        .optional()
 }
 
 pub fn user_by_id(conn: &Connection, id: &str) -> rusqlite::Result<Option<User>> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1");
-    conn.prepare_cached(&sql)?.query_row([id], user_from_row).optional()
+    conn.prepare_cached(&sql)?
+        .query_row([id], user_from_row)
+        .optional()
 }
 
-pub fn set_password(conn: &Connection, user_id: &str, hash: &str, now: i64) -> rusqlite::Result<()> {
-    conn.execute("UPDATE users SET password_hash = ?2, updated_at = ?3 WHERE id = ?1", params![user_id, hash, now])?;
+pub fn set_password(
+    conn: &Connection,
+    user_id: &str,
+    hash: &str,
+    now: i64,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE users SET password_hash = ?2, updated_at = ?3 WHERE id = ?1",
+        params![user_id, hash, now],
+    )?;
     Ok(())
 }
 
-pub fn set_status(conn: &Connection, user_id: &str, status: Status, now: i64) -> rusqlite::Result<()> {
+pub fn set_status(
+    conn: &Connection,
+    user_id: &str,
+    status: Status,
+    now: i64,
+) -> rusqlite::Result<()> {
     conn.execute(
         "UPDATE users SET status = ?2, updated_at = ?3 WHERE id = ?1",
         params![user_id, status.as_str(), now],
@@ -77,7 +94,13 @@ pub fn mark_verified(conn: &Connection, user_id: &str, now: i64) -> rusqlite::Re
     Ok(())
 }
 
-pub fn update_profile(conn: &Connection, user_id: &str, full_name: &str, timezone: &str, now: i64) -> rusqlite::Result<()> {
+pub fn update_profile(
+    conn: &Connection,
+    user_id: &str,
+    full_name: &str,
+    timezone: &str,
+    now: i64,
+) -> rusqlite::Result<()> {
     conn.execute(
         "UPDATE users SET full_name = ?2, timezone = ?3, updated_at = ?4 WHERE id = ?1",
         params![user_id, full_name, timezone, now],
@@ -86,7 +109,13 @@ pub fn update_profile(conn: &Connection, user_id: &str, full_name: &str, timezon
 }
 
 /// Two-factor state: a pending secret, an enabled one, or none.
-pub fn set_totp(conn: &Connection, user_id: &str, secret: Option<&str>, enabled_at: Option<i64>, now: i64) -> rusqlite::Result<()> {
+pub fn set_totp(
+    conn: &Connection,
+    user_id: &str,
+    secret: Option<&str>,
+    enabled_at: Option<i64>,
+    now: i64,
+) -> rusqlite::Result<()> {
     conn.execute(
         "UPDATE users SET totp_secret = ?2, two_factor_enabled_at = ?3, totp_last_step = NULL, updated_at = ?4
          WHERE id = ?1",
@@ -113,8 +142,17 @@ pub fn anonymise(conn: &Connection, user_id: &str, now: i64) -> rusqlite::Result
          WHERE id = ?1",
         params![user_id, now],
     )?;
-    for table in ["sessions", "api_tokens", "one_time_tokens", "backup_codes", "devices"] {
-        conn.execute(&format!("DELETE FROM {table} WHERE user_id = ?1"), [user_id])?;
+    for table in [
+        "sessions",
+        "api_tokens",
+        "one_time_tokens",
+        "backup_codes",
+        "devices",
+    ] {
+        conn.execute(
+            &format!("DELETE FROM {table} WHERE user_id = ?1"),
+            [user_id],
+        )?;
     }
     Ok(())
 }
@@ -162,30 +200,50 @@ fn session_from_row(r: &Row<'_>) -> rusqlite::Result<SessionRow> {
     })
 }
 
-const SESSION_COLUMNS: &str = "id, user_id, csrf_token, user_agent, created_at, last_seen_at, expires_at";
+const SESSION_COLUMNS: &str =
+    "id, user_id, csrf_token, user_agent, created_at, last_seen_at, expires_at";
 
-pub fn session_by_token(conn: &Connection, token_hash: &[u8]) -> rusqlite::Result<Option<SessionRow>> {
+pub fn session_by_token(
+    conn: &Connection,
+    token_hash: &[u8],
+) -> rusqlite::Result<Option<SessionRow>> {
     let sql = format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE token_hash = ?1");
-    conn.prepare_cached(&sql)?.query_row([token_hash], session_from_row).optional()
+    conn.prepare_cached(&sql)?
+        .query_row([token_hash], session_from_row)
+        .optional()
 }
 
 pub fn sessions_of(conn: &Connection, user_id: &str) -> rusqlite::Result<Vec<SessionRow>> {
-    let sql = format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE user_id = ?1 ORDER BY last_seen_at DESC");
-    conn.prepare_cached(&sql)?.query_map([user_id], session_from_row)?.collect()
+    let sql = format!(
+        "SELECT {SESSION_COLUMNS} FROM sessions WHERE user_id = ?1 ORDER BY last_seen_at DESC"
+    );
+    conn.prepare_cached(&sql)?
+        .query_map([user_id], session_from_row)?
+        .collect()
 }
 
 pub fn touch_session(conn: &Connection, id: &str, now: i64) -> rusqlite::Result<()> {
-    conn.execute("UPDATE sessions SET last_seen_at = ?2 WHERE id = ?1", params![id, now])?;
+    conn.execute(
+        "UPDATE sessions SET last_seen_at = ?2 WHERE id = ?1",
+        params![id, now],
+    )?;
     Ok(())
 }
 
 /// Deletes one session of `user_id`; false when there was none (or it is someone else's).
 pub fn delete_session(conn: &Connection, user_id: &str, id: &str) -> rusqlite::Result<bool> {
-    Ok(conn.execute("DELETE FROM sessions WHERE id = ?1 AND user_id = ?2", params![id, user_id])? == 1)
+    Ok(conn.execute(
+        "DELETE FROM sessions WHERE id = ?1 AND user_id = ?2",
+        params![id, user_id],
+    )? == 1)
 }
 
 /// Deletes every session of the user except `keep`.
-pub fn delete_sessions_except(conn: &Connection, user_id: &str, keep: Option<&str>) -> rusqlite::Result<usize> {
+pub fn delete_sessions_except(
+    conn: &Connection,
+    user_id: &str,
+    keep: Option<&str>,
+) -> rusqlite::Result<usize> {
     conn.execute(
         "DELETE FROM sessions WHERE user_id = ?1 AND (?2 IS NULL OR id <> ?2)",
         params![user_id, keep],
@@ -204,10 +262,23 @@ pub struct ApiTokenRow {
 }
 
 fn token_from_row(r: &Row<'_>) -> rusqlite::Result<ApiTokenRow> {
-    Ok(ApiTokenRow { id: r.get(0)?, user_id: r.get(1)?, name: r.get(2)?, created_at: r.get(3)?, last_used_at: r.get(4)? })
+    Ok(ApiTokenRow {
+        id: r.get(0)?,
+        user_id: r.get(1)?,
+        name: r.get(2)?,
+        created_at: r.get(3)?,
+        last_used_at: r.get(4)?,
+    })
 }
 
-pub fn insert_api_token(conn: &Connection, id: &str, user_id: &str, name: &str, hash: &[u8], now: i64) -> rusqlite::Result<()> {
+pub fn insert_api_token(
+    conn: &Connection,
+    id: &str,
+    user_id: &str,
+    name: &str,
+    hash: &[u8],
+    now: i64,
+) -> rusqlite::Result<()> {
     conn.execute(
         "INSERT INTO api_tokens (id, user_id, name, token_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![id, user_id, name, hash, now],
@@ -216,9 +287,11 @@ pub fn insert_api_token(conn: &Connection, id: &str, user_id: &str, name: &str, 
 }
 
 pub fn api_token_by_hash(conn: &Connection, hash: &[u8]) -> rusqlite::Result<Option<ApiTokenRow>> {
-    conn.prepare_cached("SELECT id, user_id, name, created_at, last_used_at FROM api_tokens WHERE token_hash = ?1")?
-        .query_row([hash], token_from_row)
-        .optional()
+    conn.prepare_cached(
+        "SELECT id, user_id, name, created_at, last_used_at FROM api_tokens WHERE token_hash = ?1",
+    )?
+    .query_row([hash], token_from_row)
+    .optional()
 }
 
 pub fn api_tokens_of(conn: &Connection, user_id: &str) -> rusqlite::Result<Vec<ApiTokenRow>> {
@@ -230,12 +303,18 @@ pub fn api_tokens_of(conn: &Connection, user_id: &str) -> rusqlite::Result<Vec<A
 }
 
 pub fn touch_api_token(conn: &Connection, id: &str, now: i64) -> rusqlite::Result<()> {
-    conn.execute("UPDATE api_tokens SET last_used_at = ?2 WHERE id = ?1", params![id, now])?;
+    conn.execute(
+        "UPDATE api_tokens SET last_used_at = ?2 WHERE id = ?1",
+        params![id, now],
+    )?;
     Ok(())
 }
 
 pub fn delete_api_token(conn: &Connection, user_id: &str, id: &str) -> rusqlite::Result<bool> {
-    Ok(conn.execute("DELETE FROM api_tokens WHERE id = ?1 AND user_id = ?2", params![id, user_id])? == 1)
+    Ok(conn.execute(
+        "DELETE FROM api_tokens WHERE id = ?1 AND user_id = ?2",
+        params![id, user_id],
+    )? == 1)
 }
 
 // --- one-time tokens ---------------------------------------------------------------------
@@ -257,7 +336,14 @@ impl Purpose {
     }
 }
 
-pub fn insert_one_time(conn: &Connection, hash: &[u8], user_id: &str, purpose: Purpose, now: i64, expires_at: i64) -> rusqlite::Result<()> {
+pub fn insert_one_time(
+    conn: &Connection,
+    hash: &[u8],
+    user_id: &str,
+    purpose: Purpose,
+    now: i64,
+    expires_at: i64,
+) -> rusqlite::Result<()> {
     conn.execute(
         "INSERT INTO one_time_tokens (token_hash, user_id, purpose, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![hash, user_id, purpose.as_str(), now, expires_at],
@@ -271,12 +357,22 @@ pub struct OneTime {
 }
 
 /// The unexpired, unused token of `purpose`, if any.
-pub fn live_one_time(conn: &Connection, hash: &[u8], purpose: Purpose, now: i64) -> rusqlite::Result<Option<OneTime>> {
+pub fn live_one_time(
+    conn: &Connection,
+    hash: &[u8],
+    purpose: Purpose,
+    now: i64,
+) -> rusqlite::Result<Option<OneTime>> {
     conn.query_row(
         "SELECT user_id, attempts FROM one_time_tokens
          WHERE token_hash = ?1 AND purpose = ?2 AND used_at IS NULL AND expires_at > ?3",
         params![hash, purpose.as_str(), now],
-        |r| Ok(OneTime { user_id: r.get(0)?, attempts: r.get(1)? }),
+        |r| {
+            Ok(OneTime {
+                user_id: r.get(0)?,
+                attempts: r.get(1)?,
+            })
+        },
     )
     .optional()
 }
@@ -290,12 +386,20 @@ pub fn use_one_time(conn: &Connection, hash: &[u8], now: i64) -> rusqlite::Resul
 }
 
 pub fn count_one_time_attempt(conn: &Connection, hash: &[u8]) -> rusqlite::Result<()> {
-    conn.execute("UPDATE one_time_tokens SET attempts = attempts + 1 WHERE token_hash = ?1", [hash])?;
+    conn.execute(
+        "UPDATE one_time_tokens SET attempts = attempts + 1 WHERE token_hash = ?1",
+        [hash],
+    )?;
     Ok(())
 }
 
 /// Retires every live token of `purpose` for the user (a new reset link voids the old ones).
-pub fn retire_one_time(conn: &Connection, user_id: &str, purpose: Purpose, now: i64) -> rusqlite::Result<()> {
+pub fn retire_one_time(
+    conn: &Connection,
+    user_id: &str,
+    purpose: Purpose,
+    now: i64,
+) -> rusqlite::Result<()> {
     conn.execute(
         "UPDATE one_time_tokens SET used_at = ?3 WHERE user_id = ?1 AND purpose = ?2 AND used_at IS NULL",
         params![user_id, purpose.as_str(), now],
@@ -305,9 +409,14 @@ pub fn retire_one_time(conn: &Connection, user_id: &str, purpose: Purpose, now: 
 
 // --- backup codes ------------------------------------------------------------------------
 
-pub fn replace_backup_codes(conn: &Connection, user_id: &str, hashes: &[Vec<u8>]) -> rusqlite::Result<()> {
+pub fn replace_backup_codes(
+    conn: &Connection,
+    user_id: &str,
+    hashes: &[Vec<u8>],
+) -> rusqlite::Result<()> {
     conn.execute("DELETE FROM backup_codes WHERE user_id = ?1", [user_id])?;
-    let mut insert = conn.prepare_cached("INSERT INTO backup_codes (user_id, code_hash) VALUES (?1, ?2)")?;
+    let mut insert =
+        conn.prepare_cached("INSERT INTO backup_codes (user_id, code_hash) VALUES (?1, ?2)")?;
     for hash in hashes {
         insert.execute(params![user_id, hash])?;
     }
@@ -315,7 +424,12 @@ pub fn replace_backup_codes(conn: &Connection, user_id: &str, hashes: &[Vec<u8>]
 }
 
 /// Spends a backup code; false when it does not exist or was used.
-pub fn use_backup_code(conn: &Connection, user_id: &str, hash: &[u8], now: i64) -> rusqlite::Result<bool> {
+pub fn use_backup_code(
+    conn: &Connection,
+    user_id: &str,
+    hash: &[u8],
+    now: i64,
+) -> rusqlite::Result<bool> {
     Ok(conn.execute(
         "UPDATE backup_codes SET used_at = ?3 WHERE user_id = ?1 AND code_hash = ?2 AND used_at IS NULL",
         params![user_id, hash, now],
@@ -325,7 +439,13 @@ pub fn use_backup_code(conn: &Connection, user_id: &str, hash: &[u8], now: i64) 
 // --- devices -------------------------------------------------------------------------------
 
 /// Records a sign-in from the device; true when the user had never used it before.
-pub fn see_device(conn: &Connection, user_id: &str, device_hash: &[u8], user_agent: &str, now: i64) -> rusqlite::Result<bool> {
+pub fn see_device(
+    conn: &Connection,
+    user_id: &str,
+    device_hash: &[u8],
+    user_agent: &str,
+    now: i64,
+) -> rusqlite::Result<bool> {
     let known: bool = conn.query_row(
         "SELECT EXISTS(SELECT 1 FROM devices WHERE user_id = ?1 AND device_hash = ?2)",
         params![user_id, device_hash],
@@ -340,7 +460,12 @@ pub fn see_device(conn: &Connection, user_id: &str, device_hash: &[u8], user_age
     Ok(!known)
 }
 
-pub fn trust_device(conn: &Connection, user_id: &str, device_hash: &[u8], until: i64) -> rusqlite::Result<()> {
+pub fn trust_device(
+    conn: &Connection,
+    user_id: &str,
+    device_hash: &[u8],
+    until: i64,
+) -> rusqlite::Result<()> {
     conn.execute(
         "UPDATE devices SET trusted_until = ?3 WHERE user_id = ?1 AND device_hash = ?2",
         params![user_id, device_hash, until],
@@ -348,7 +473,12 @@ pub fn trust_device(conn: &Connection, user_id: &str, device_hash: &[u8], until:
     Ok(())
 }
 
-pub fn device_trusted(conn: &Connection, user_id: &str, device_hash: &[u8], now: i64) -> rusqlite::Result<bool> {
+pub fn device_trusted(
+    conn: &Connection,
+    user_id: &str,
+    device_hash: &[u8],
+    now: i64,
+) -> rusqlite::Result<bool> {
     conn.query_row(
         "SELECT EXISTS(SELECT 1 FROM devices WHERE user_id = ?1 AND device_hash = ?2 AND trusted_until > ?3)",
         params![user_id, device_hash, now],
@@ -357,6 +487,9 @@ pub fn device_trusted(conn: &Connection, user_id: &str, device_hash: &[u8], now:
 }
 
 pub fn forget_trusted_devices(conn: &Connection, user_id: &str) -> rusqlite::Result<()> {
-    conn.execute("UPDATE devices SET trusted_until = NULL WHERE user_id = ?1", [user_id])?;
+    conn.execute(
+        "UPDATE devices SET trusted_until = NULL WHERE user_id = ?1",
+        [user_id],
+    )?;
     Ok(())
 }

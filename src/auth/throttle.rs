@@ -43,7 +43,11 @@ impl Throttle {
     /// Err(429 `auth.locked`) while any of `keys` is locked.
     pub fn check_unlocked(&self, keys: &[String], now: DateTime<Utc>) -> Result<(), AppError> {
         let failures = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
-        let until = keys.iter().filter_map(|k| failures.get(k)?.locked_until).filter(|until| *until > now).max();
+        let until = keys
+            .iter()
+            .filter_map(|k| failures.get(k)?.locked_until)
+            .filter(|until| *until > now)
+            .max();
         match until {
             Some(until) => Err(locked(until - now)),
             None => Ok(()),
@@ -57,7 +61,11 @@ impl Throttle {
             failures.retain(|_, f| now - f.last < Duration::minutes(FORGET_AFTER_MINUTES));
         }
         for key in keys {
-            let entry = failures.entry(key.clone()).or_insert(Failures { count: 0, last: now, locked_until: None });
+            let entry = failures.entry(key.clone()).or_insert(Failures {
+                count: 0,
+                last: now,
+                locked_until: None,
+            });
             if now - entry.last >= Duration::minutes(FORGET_AFTER_MINUTES) {
                 entry.count = 0;
             }
@@ -72,7 +80,10 @@ impl Throttle {
     }
 
     pub fn forget(&self, key: &str) {
-        self.failures.lock().unwrap_or_else(PoisonError::into_inner).remove(key);
+        self.failures
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(key);
     }
 
     /// Counts one event for `key`; Err(429 `rate_limited`) past the limit.
@@ -81,13 +92,21 @@ impl Throttle {
         if windows.len() > 10_000 {
             windows.retain(|_, w| now - w.started < Duration::days(1));
         }
-        let window = windows.entry(key.to_string()).or_insert(Window { started: now, count: 0 });
+        let window = windows.entry(key.to_string()).or_insert(Window {
+            started: now,
+            count: 0,
+        });
         if now - window.started >= limit.per || now < window.started {
-            *window = Window { started: now, count: 0 };
+            *window = Window {
+                started: now,
+                count: 0,
+            };
         }
         if window.count >= limit.max {
             let wait = window.started + limit.per - now;
-            return Err(AppError::rate_limited(u64::try_from(wait.num_seconds()).unwrap_or(1)));
+            return Err(AppError::rate_limited(
+                u64::try_from(wait.num_seconds()).unwrap_or(1),
+            ));
         }
         window.count += 1;
         Ok(())
@@ -128,7 +147,13 @@ mod tests {
         for _ in 0..5 {
             throttle.record_failure(&keys, t(31));
         }
-        assert_eq!(throttle.check_unlocked(&keys, t(32)).unwrap_err().retry_after_secs, Some(299));
+        assert_eq!(
+            throttle
+                .check_unlocked(&keys, t(32))
+                .unwrap_err()
+                .retry_after_secs,
+            Some(299)
+        );
         assert!(throttle.check_unlocked(&keys, t(31 + 300)).is_ok());
     }
 
@@ -140,7 +165,10 @@ mod tests {
             throttle.record_failure(&keys, t(0));
         }
         throttle.record_failure(&keys, t(16 * 60));
-        assert!(throttle.check_unlocked(&keys, t(16 * 60)).is_ok(), "count restarted");
+        assert!(
+            throttle.check_unlocked(&keys, t(16 * 60)).is_ok(),
+            "count restarted"
+        );
         throttle.forget("ip:1");
         assert!(throttle.check_unlocked(&keys, t(16 * 60)).is_ok());
     }
@@ -148,7 +176,10 @@ mod tests {
     #[test]
     fn rate_limit_windows() {
         let throttle = Throttle::default();
-        let limit = Limit { max: 2, per: Duration::hours(1) };
+        let limit = Limit {
+            max: 2,
+            per: Duration::hours(1),
+        };
         assert!(throttle.hit("k", limit, t(0)).is_ok());
         assert!(throttle.hit("k", limit, t(1)).is_ok());
         let err = throttle.hit("k", limit, t(2)).unwrap_err();

@@ -20,10 +20,18 @@ impl Page {
         let page = page.unwrap_or(1);
         let per_page = per_page.unwrap_or(DEFAULT_PER_PAGE);
         if page == 0 {
-            return Err(AppError::invalid("request.invalid_query", "page", "must be 1 or more"));
+            return Err(AppError::invalid(
+                "request.invalid_query",
+                "page",
+                "must be 1 or more",
+            ));
         }
         if per_page == 0 || per_page > MAX_PER_PAGE {
-            return Err(AppError::invalid("request.invalid_query", "per_page", "must be between 1 and 100"));
+            return Err(AppError::invalid(
+                "request.invalid_query",
+                "per_page",
+                "must be between 1 and 100",
+            ));
         }
         Ok(Self { page, per_page })
     }
@@ -43,7 +51,12 @@ pub struct Paginated<T> {
 
 impl<T> Paginated<T> {
     pub fn new(items: Vec<T>, page: Page, total: u64) -> Self {
-        Self { items, page: page.page, per_page: page.per_page, total }
+        Self {
+            items,
+            page: page.page,
+            per_page: page.per_page,
+            total,
+        }
     }
 }
 
@@ -53,9 +66,25 @@ mod tests {
 
     #[test]
     fn bounds_are_enforced_with_field_names() {
-        assert_eq!(Page::new(None, None).unwrap(), Page { page: 1, per_page: 20 });
+        assert_eq!(
+            Page::new(None, None).unwrap(),
+            Page {
+                page: 1,
+                per_page: 20
+            }
+        );
         assert_eq!(Page::new(Some(3), Some(10)).unwrap().offset(), 20);
-        assert!(Page::new(Some(0), None).unwrap_err().errors.contains_key("page"));
-        assert!(Page::new(None, Some(101)).unwrap_err().errors.contains_key("per_page"));
+        assert!(
+            Page::new(Some(0), None)
+                .unwrap_err()
+                .errors
+                .contains_key("page")
+        );
+        assert!(
+            Page::new(None, Some(101))
+                .unwrap_err()
+                .errors
+                .contains_key("per_page")
+        );
     }
 }

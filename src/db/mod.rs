@@ -93,5 +93,9 @@ pub fn app_secret(conn: &Connection, name: &str, now: i64) -> rusqlite::Result<V
         "INSERT INTO app_secrets (name, value, created_at) VALUES (?1, ?2, ?3) ON CONFLICT (name) DO NOTHING",
         rusqlite::params![name, rand::random::<[u8; 32]>().to_vec(), now],
     )?;
-    conn.query_row("SELECT value FROM app_secrets WHERE name = ?1", [name], |r| r.get(0))
+    conn.query_row(
+        "SELECT value FROM app_secrets WHERE name = ?1",
+        [name],
+        |r| r.get(0),
+    )
 }

@@ -17,8 +17,10 @@ pub fn get<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 /// A `Set-Cookie` value; `max_age_secs = 0` deletes the cookie.
 pub fn set(name: &str, value: &str, max_age_secs: i64, secure: bool) -> HeaderValue {
     let secure = if secure { "; Secure" } else { "" };
-    let cookie = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}");
-    HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static("invalid=; Max-Age=0"))
+    let cookie =
+        format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}");
+    HeaderValue::from_str(&cookie)
+        .unwrap_or_else(|_| HeaderValue::from_static("invalid=; Max-Age=0"))
 }
 
 #[cfg(test)]
@@ -28,10 +30,16 @@ mod tests {
     #[test]
     fn finds_a_cookie_among_many() {
         let mut headers = HeaderMap::new();
-        headers.insert(header::COOKIE, HeaderValue::from_static("a=1; session=tok; b=2"));
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; session=tok; b=2"),
+        );
         assert_eq!(get(&headers, "session"), Some("tok"));
         assert_eq!(get(&headers, "missing"), None);
         let value = set("session", "tok", 60, true);
-        assert_eq!(value, "session=tok; Path=/; HttpOnly; SameSite=Lax; Max-Age=60; Secure");
+        assert_eq!(
+            value,
+            "session=tok; Path=/; HttpOnly; SameSite=Lax; Max-Age=60; Secure"
+        );
     }
 }

@@ -50,10 +50,16 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
         let raw = parts.uri.query().unwrap_or_default();
         let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(raw.as_bytes()));
-        serde_path_to_error::deserialize(de).map(Query).map_err(|err| {
-            let field = err.path().to_string();
-            AppError::invalid("request.invalid_query", &field, err.into_inner().to_string())
-        })
+        serde_path_to_error::deserialize(de)
+            .map(Query)
+            .map_err(|err| {
+                let field = err.path().to_string();
+                AppError::invalid(
+                    "request.invalid_query",
+                    &field,
+                    err.into_inner().to_string(),
+                )
+            })
     }
 }
 

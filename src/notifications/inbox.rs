@@ -32,12 +32,25 @@ pub fn insert(conn: &Connection, item: &NewItem<'_>, now: i64) -> rusqlite::Resu
     conn.execute(
         "INSERT INTO notifications (user_id, category, title, body, link, event_key, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (event_key) DO NOTHING",
-        params![item.user_id, item.category, item.title, item.body, item.link, item.event_key, now],
+        params![
+            item.user_id,
+            item.category,
+            item.title,
+            item.body,
+            item.link,
+            item.event_key,
+            now
+        ],
     )?;
     Ok(())
 }
 
-pub fn page(conn: &Connection, user_id: &str, limit: u32, offset: u32) -> rusqlite::Result<Vec<InboxItem>> {
+pub fn page(
+    conn: &Connection,
+    user_id: &str,
+    limit: u32,
+    offset: u32,
+) -> rusqlite::Result<Vec<InboxItem>> {
     conn.prepare_cached(
         "SELECT id, category, title, body, link, read_at IS NOT NULL, created_at FROM notifications
          WHERE user_id = ?1 ORDER BY id DESC LIMIT ?2 OFFSET ?3",
@@ -57,14 +70,20 @@ pub fn page(conn: &Connection, user_id: &str, limit: u32, offset: u32) -> rusqli
 }
 
 pub fn total(conn: &Connection, user_id: &str) -> rusqlite::Result<u64> {
-    conn.query_row("SELECT COUNT(*) FROM notifications WHERE user_id = ?1", [user_id], |r| r.get::<_, i64>(0))
-        .map(|n| n.unsigned_abs())
+    conn.query_row(
+        "SELECT COUNT(*) FROM notifications WHERE user_id = ?1",
+        [user_id],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|n| n.unsigned_abs())
 }
 
 pub fn unread(conn: &Connection, user_id: &str) -> rusqlite::Result<u64> {
-    conn.prepare_cached("SELECT COUNT(*) FROM notifications WHERE user_id = ?1 AND read_at IS NULL")?
-        .query_row([user_id], |r| r.get::<_, i64>(0))
-        .map(|n| n.unsigned_abs())
+    conn.prepare_cached(
+        "SELECT COUNT(*) FROM notifications WHERE user_id = ?1 AND read_at IS NULL",
+    )?
+    .query_row([user_id], |r| r.get::<_, i64>(0))
+    .map(|n| n.unsigned_abs())
 }
 
 /// Marks one of the user's notifications read; false when it is not theirs.

@@ -50,7 +50,13 @@ pub struct InApp {
 
 impl Notice {
     pub fn new(template: &'static str, event_key: impl Into<String>) -> Self {
-        Self { template, event_key: event_key.into(), action: None, vars: Map::new(), in_app: None }
+        Self {
+            template,
+            event_key: event_key.into(),
+            action: None,
+            vars: Map::new(),
+            in_app: None,
+        }
     }
 
     pub fn action(mut self, path: impl Into<String>, label: &'static str) -> Self {
@@ -63,8 +69,17 @@ impl Notice {
         self
     }
 
-    pub fn in_app(mut self, title: impl Into<String>, body: impl Into<String>, link: Option<&str>) -> Self {
-        self.in_app = Some(InApp { title: title.into(), body: body.into(), link: link.map(str::to_string) });
+    pub fn in_app(
+        mut self,
+        title: impl Into<String>,
+        body: impl Into<String>,
+        link: Option<&str>,
+    ) -> Self {
+        self.in_app = Some(InApp {
+            title: title.into(),
+            body: body.into(),
+            link: link.map(str::to_string),
+        });
         self
     }
 }
@@ -73,14 +88,28 @@ type HmacSha256 = Hmac<Sha256>;
 
 impl Notifier {
     pub fn new(templates: Templates, public_url: &str, unsubscribe_key: &[u8]) -> Self {
-        Self { templates: Arc::new(templates), public_url: public_url.into(), unsubscribe_key: unsubscribe_key.into() }
+        Self {
+            templates: Arc::new(templates),
+            public_url: public_url.into(),
+            unsubscribe_key: unsubscribe_key.into(),
+        }
     }
 
-    pub fn send(&self, conn: &Connection, to: &Recipient<'_>, notice: &Notice, now: DateTime<Utc>) -> AppResult<()> {
-        let template = templates::find(notice.template)
-            .ok_or_else(|| AppError::internal(anyhow::anyhow!("no email template {}", notice.template)))?;
+    pub fn send(
+        &self,
+        conn: &Connection,
+        to: &Recipient<'_>,
+        notice: &Notice,
+        now: DateTime<Utc>,
+    ) -> AppResult<()> {
+        let template = templates::find(notice.template).ok_or_else(|| {
+            AppError::internal(anyhow::anyhow!("no email template {}", notice.template))
+        })?;
         let channels = if template.transactional {
-            Channels { email: true, in_app: true }
+            Channels {
+                email: true,
+                in_app: true,
+            }
         } else {
             preferences::channels(conn, to.user_id, template.category)?
         };
@@ -90,14 +119,23 @@ impl Notifier {
             context.insert("email".into(), to.email.into());
             context.insert("category_label".into(), template.category.label().into());
             if let Some((path, label)) = &notice.action {
-                context.insert("action_url".into(), format!("{}{path}", self.public_url).into());
+                context.insert(
+                    "action_url".into(),
+                    format!("{}{path}", self.public_url).into(),
+                );
                 context.insert("action_label".into(), (*label).into());
             }
             if !template.transactional {
                 let token = self.unsubscribe_token(to.user_id, template.category);
-                context.insert("unsubscribe_url".into(), format!("{}/unsubscribe?token={token}", self.public_url).into());
+                context.insert(
+                    "unsubscribe_url".into(),
+                    format!("{}/unsubscribe?token={token}", self.public_url).into(),
+                );
             }
-            let rendered = self.templates.render(template, &Value::Object(context)).map_err(AppError::internal)?;
+            let rendered = self
+                .templates
+                .render(template, &Value::Object(context))
+                .map_err(AppError::internal)?;
             let email = Email {
                 message_id: notice.event_key.clone(),
                 to: to.email.to_string(),
@@ -133,7 +171,11 @@ impl Notifier {
     pub fn unsubscribe_token(&self, user_id: &str, category: Category) -> String {
         let payload = format!("{user_id}:{}", category.as_str());
         let tag = self.mac(&payload).finalize().into_bytes();
-        format!("{}.{}", URL_SAFE_NO_PAD.encode(&payload), URL_SAFE_NO_PAD.encode(&tag[..16]))
+        format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(&payload),
+            URL_SAFE_NO_PAD.encode(&tag[..16])
+        )
     }
 
     pub fn verify_unsubscribe(&self, token: &str) -> Option<(String, Category)> {
@@ -152,13 +194,23 @@ mod tests {
 
     #[test]
     fn unsubscribe_tokens_verify_and_resist_tampering() {
-        let notifier = Notifier::new(Templates::load().unwrap(), "http://x", b"0123456789abcdef0123456789abcdef");
+        let notifier = Notifier::new(
+            Templates::load().unwrap(),
+            "http://x",
+            b"0123456789abcdef0123456789abcdef",
+        );
         let token = notifier.unsubscribe_token("user-1", Category::Promotions);
-        assert_eq!(notifier.verify_unsubscribe(&token), Some(("user-1".into(), Category::Promotions)));
+        assert_eq!(
+            notifier.verify_unsubscribe(&token),
+            Some(("user-1".into(), Category::Promotions))
+        );
         let forged = notifier.unsubscribe_token("user-2", Category::Promotions);
         let (payload, _) = forged.split_once('.').unwrap();
         let (_, tag) = token.split_once('.').unwrap();
-        assert_eq!(notifier.verify_unsubscribe(&format!("{payload}.{tag}")), None);
+        assert_eq!(
+            notifier.verify_unsubscribe(&format!("{payload}.{tag}")),
+            None
+        );
         assert_eq!(notifier.verify_unsubscribe("garbage"), None);
     }
 }

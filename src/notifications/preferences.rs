@@ -15,8 +15,13 @@ pub enum Category {
     Promotions,
 }
 
-pub const ALL: [Category; 5] =
-    [Category::Account, Category::LessonUpdates, Category::Messages, Category::Reviews, Category::Promotions];
+pub const ALL: [Category; 5] = [
+    Category::Account,
+    Category::LessonUpdates,
+    Category::Messages,
+    Category::Reviews,
+    Category::Promotions,
+];
 
 impl Category {
     pub fn as_str(self) -> &'static str {
@@ -60,7 +65,10 @@ impl Category {
 
     fn default_channels(self) -> Channels {
         let on = self != Self::Promotions;
-        Channels { email: on, in_app: on }
+        Channels {
+            email: on,
+            in_app: on,
+        }
     }
 }
 
@@ -70,9 +78,16 @@ pub struct Channels {
     pub in_app: bool,
 }
 
-pub fn channels(conn: &Connection, user_id: &str, category: Category) -> rusqlite::Result<Channels> {
+pub fn channels(
+    conn: &Connection,
+    user_id: &str,
+    category: Category,
+) -> rusqlite::Result<Channels> {
     if category.locked() {
-        return Ok(Channels { email: true, in_app: true });
+        return Ok(Channels {
+            email: true,
+            in_app: true,
+        });
     }
     let stored = conn
         .prepare_cached("SELECT email, in_app FROM notification_preferences WHERE user_id = ?1 AND category = ?2")?
@@ -81,7 +96,12 @@ pub fn channels(conn: &Connection, user_id: &str, category: Category) -> rusqlit
     Ok(stored.unwrap_or_else(|| category.default_channels()))
 }
 
-pub fn set_channels(conn: &Connection, user_id: &str, category: Category, channels: Channels) -> rusqlite::Result<()> {
+pub fn set_channels(
+    conn: &Connection,
+    user_id: &str,
+    category: Category,
+    channels: Channels,
+) -> rusqlite::Result<()> {
     if category.locked() {
         return Ok(());
     }

@@ -37,12 +37,42 @@ const SOURCES: &[(&str, &str)] = sources![
 ];
 
 pub const TEMPLATES: &[EmailTemplate] = &[
-    EmailTemplate { name: "verify_email", subject: "Confirm your email address", category: Category::Account, transactional: true },
-    EmailTemplate { name: "welcome", subject: "Welcome to InstaInstru, {{ name }}", category: Category::Account, transactional: true },
-    EmailTemplate { name: "password_reset", subject: "Reset your InstaInstru password", category: Category::Account, transactional: true },
-    EmailTemplate { name: "new_sign_in", subject: "New sign-in to your InstaInstru account", category: Category::Account, transactional: true },
-    EmailTemplate { name: "two_factor_enabled", subject: "Two-factor authentication is on", category: Category::Account, transactional: true },
-    EmailTemplate { name: "two_factor_disabled", subject: "Two-factor authentication is off", category: Category::Account, transactional: true },
+    EmailTemplate {
+        name: "verify_email",
+        subject: "Confirm your email address",
+        category: Category::Account,
+        transactional: true,
+    },
+    EmailTemplate {
+        name: "welcome",
+        subject: "Welcome to InstaInstru, {{ name }}",
+        category: Category::Account,
+        transactional: true,
+    },
+    EmailTemplate {
+        name: "password_reset",
+        subject: "Reset your InstaInstru password",
+        category: Category::Account,
+        transactional: true,
+    },
+    EmailTemplate {
+        name: "new_sign_in",
+        subject: "New sign-in to your InstaInstru account",
+        category: Category::Account,
+        transactional: true,
+    },
+    EmailTemplate {
+        name: "two_factor_enabled",
+        subject: "Two-factor authentication is on",
+        category: Category::Account,
+        transactional: true,
+    },
+    EmailTemplate {
+        name: "two_factor_disabled",
+        subject: "Two-factor authentication is off",
+        category: Category::Account,
+        transactional: true,
+    },
 ];
 
 pub fn find(name: &str) -> Option<&'static EmailTemplate> {
@@ -72,9 +102,19 @@ impl Templates {
     pub fn render(&self, template: &EmailTemplate, context: &Value) -> anyhow::Result<Rendered> {
         let ctx = minijinja::Value::from(minijinja::value::Serde(context));
         let subject = self.env.render_str(template.subject, ctx.clone())?;
-        let text = self.env.get_template(&format!("{}.txt", template.name))?.render(ctx.clone())?;
-        let html = self.env.get_template(&format!("{}.html", template.name))?.render(ctx)?;
-        Ok(Rendered { subject, text, html })
+        let text = self
+            .env
+            .get_template(&format!("{}.txt", template.name))?
+            .render(ctx.clone())?;
+        let html = self
+            .env
+            .get_template(&format!("{}.html", template.name))?
+            .render(ctx)?;
+        Ok(Rendered {
+            subject,
+            text,
+            html,
+        })
     }
 }
 
@@ -99,8 +139,17 @@ mod tests {
         for template in TEMPLATES {
             let out = templates.render(template, &ctx).unwrap();
             assert!(!out.subject.is_empty());
-            assert!(out.text.contains("Hi Ada <script>,"), "{}: {}", template.name, out.text);
-            assert!(out.html.contains("Hi Ada &lt;script&gt;,"), "{}", template.name);
+            assert!(
+                out.text.contains("Hi Ada <script>,"),
+                "{}: {}",
+                template.name,
+                out.text
+            );
+            assert!(
+                out.html.contains("Hi Ada &lt;script&gt;,"),
+                "{}",
+                template.name
+            );
             assert!(out.text.contains("http://127.0.0.1:8080/x?token=abc"));
             assert!(find(template.name).is_some());
         }

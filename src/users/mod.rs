@@ -8,9 +8,9 @@ pub use routes::routes;
 use serde_json::{Value, json};
 
 use crate::app::AppState;
-use crate::auth::{CurrentUser, User, confirm_password, store};
 use crate::auth::model::Status;
 use crate::auth::signup::parse_full_name;
+use crate::auth::{CurrentUser, User, confirm_password, store};
 use crate::common::time::{from_db, rfc3339, to_db};
 use crate::error::{AppError, AppResult};
 use crate::notifications::inbox;
@@ -24,10 +24,20 @@ pub fn parse_timezone(raw: &str) -> AppResult<String> {
     raw.trim()
         .parse::<chrono_tz::Tz>()
         .map(|tz| tz.name().to_string())
-        .map_err(|_| AppError::invalid("request.invalid_field", "timezone", "is not an IANA time zone such as America/New_York"))
+        .map_err(|_| {
+            AppError::invalid(
+                "request.invalid_field",
+                "timezone",
+                "is not an IANA time zone such as America/New_York",
+            )
+        })
 }
 
-pub async fn update_profile(state: &AppState, current: &CurrentUser, change: ProfileChange) -> AppResult<User> {
+pub async fn update_profile(
+    state: &AppState,
+    current: &CurrentUser,
+    change: ProfileChange,
+) -> AppResult<User> {
     let user = &current.user;
     let full_name = match change.full_name {
         Some(name) => parse_full_name(&name)?,
@@ -48,7 +58,11 @@ pub async fn update_profile(state: &AppState, current: &CurrentUser, change: Pro
 }
 
 /// Hides the account and signs it out everywhere; signing in again brings it back.
-pub async fn deactivate(state: &AppState, current: &CurrentUser, password: String) -> AppResult<()> {
+pub async fn deactivate(
+    state: &AppState,
+    current: &CurrentUser,
+    password: String,
+) -> AppResult<()> {
     confirm_password(&current.user, password, "password").await?;
     let (id, now) = (current.user.id.clone(), to_db(state.clock.now()));
     state
@@ -71,7 +85,10 @@ pub async fn delete(state: &AppState, current: &CurrentUser, password: String) -
         .write(move |tx| {
             store::anonymise(tx, &id, now)?;
             tx.execute("DELETE FROM notifications WHERE user_id = ?1", [&id])?;
-            tx.execute("DELETE FROM notification_preferences WHERE user_id = ?1", [&id])?;
+            tx.execute(
+                "DELETE FROM notification_preferences WHERE user_id = ?1",
+                [&id],
+            )?;
             Ok(())
         })
         .await

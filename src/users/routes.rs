@@ -52,7 +52,10 @@ async fn update_profile(
     current: CurrentUser,
     Json(body): Json<ProfileRequest>,
 ) -> AppResult<Json<AccountResponse>> {
-    let change = ProfileChange { full_name: body.full_name, timezone: body.timezone };
+    let change = ProfileChange {
+        full_name: body.full_name,
+        timezone: body.timezone,
+    };
     let user = super::update_profile(&state, &current, change).await?;
     Ok(Json(AccountResponse { user: user.view() }))
 }
@@ -72,7 +75,11 @@ async fn deactivate(
 /// Delete the account (password required): personal data anonymised, financial records kept.
 #[utoipa::path(post, path = "/api/v1/account/delete", tag = "account", request_body = PasswordConfirmation,
     responses((status = 204), (status = 422, description = "auth.wrong_password")))]
-async fn delete(State(state): State<AppState>, current: CurrentUser, Json(body): Json<PasswordConfirmation>) -> AppResult<Response> {
+async fn delete(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Json(body): Json<PasswordConfirmation>,
+) -> AppResult<Response> {
     super::delete(&state, &current, body.password).await?;
     Ok(signed_out(&state))
 }

@@ -5,7 +5,11 @@
 
 mod helpers;
 
+mod account;
+mod auth;
 mod dev;
 mod http;
 mod jobs;
 mod process;
+mod recovery;
+mod two_factor;

@@ -127,8 +127,8 @@ async fn backup_while_running_and_restore_only_when_stopped() {
     drop(conn);
     let client = reqwest::Client::new();
     client
-        .post(format!("{}/api/v1/dev/jobs/run", server.url))
-        .json(&json!({}))
+        .post(format!("{}/api/v1/dev/clock", server.url))
+        .json(&json!({"advance_seconds": 60}))
         .send()
         .await
         .unwrap();
@@ -203,18 +203,49 @@ fn commands_whose_domain_is_not_built_yet_say_so_and_fail() {
 #[tokio::test]
 async fn admin_create_makes_an_admin_who_can_sign_in() {
     let dir = tempfile::tempdir().unwrap();
-    let weak = process::run(dir.path(), &["admin", "create", "--email", "boss@example.com", "--password", "password123"]);
+    let weak = process::run(
+        dir.path(),
+        &[
+            "admin",
+            "create",
+            "--email",
+            "boss@example.com",
+            "--password",
+            "password123",
+        ],
+    );
     assert!(!weak.status.success());
-    assert!(String::from_utf8_lossy(&weak.stderr).contains("password"), "names the problem");
+    assert!(
+        String::from_utf8_lossy(&weak.stderr).contains("password"),
+        "names the problem"
+    );
 
     let out = process::run(
         dir.path(),
-        &["admin", "create", "--email", "boss@example.com", "--password", "a long admin passphrase"],
+        &[
+            "admin",
+            "create",
+            "--email",
+            "boss@example.com",
+            "--password",
+            "a long admin passphrase",
+        ],
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let again = process::run(
         dir.path(),
-        &["admin", "create", "--email", "boss@example.com", "--password", "a long admin passphrase"],
+        &[
+            "admin",
+            "create",
+            "--email",
+            "boss@example.com",
+            "--password",
+            "a long admin passphrase",
+        ],
     );
     assert!(!again.status.success(), "the email is taken");
 

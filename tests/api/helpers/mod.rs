@@ -2,6 +2,7 @@
 //! dir, with a manual clock and the outbox transport. Jobs do not run by themselves: tests drain
 //! them (`run_jobs`) or move the clock (`advance`), so nothing sleeps.
 
+pub mod browser;
 pub mod process;
 
 use std::net::SocketAddr;

@@ -12,6 +12,9 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_instainstru");
 pub struct Server {
     pub child: Child,
     pub url: String,
+    /// Everything the server logged (stderr), line by line.
+    log: mpsc::Receiver<String>,
+    seen: Vec<String>,
 }
 
 /// A `Command` for the binary with a clean environment for our config keys.
@@ -64,7 +67,13 @@ pub fn start(data_dir: &Path, env: &[(&str, &str)]) -> Server {
                         .unwrap_or_default()
                         .trim_matches('"')
                         .to_string();
-                    return Server { child, url };
+                    seen.push(line);
+                    return Server {
+                        child,
+                        url,
+                        log: rx,
+                        seen,
+                    };
                 }
                 seen.push(line);
             }
@@ -78,6 +87,13 @@ pub fn start(data_dir: &Path, env: &[(&str, &str)]) -> Server {
 }
 
 impl Server {
+    /// The log so far (the reader thread keeps draining the pipe in the background).
+    pub fn log_lines(&mut self) -> Vec<String> {
+        std::thread::sleep(Duration::from_millis(100));
+        self.seen.extend(self.log.try_iter());
+        self.seen.clone()
+    }
+
     pub fn signal(&self, name: &str) {
         let status = Command::new("kill")
             .arg(format!("-{name}"))
