@@ -32,7 +32,8 @@ fn main() {
             .find_map(|line| {
                 line.split("listening on http://")
                     .nth(1)
-                    .map(|a| a.trim().to_string())
+                    .and_then(|rest| rest.split_whitespace().next())
+                    .map(str::to_string)
             })
             .expect("listening line");
         while !healthy(&addr) {

@@ -2,7 +2,7 @@
 //! `restore`, `healthcheck`. Every command loads the same layered config; `--config` and
 //! `--data-dir` work with all of them.
 
-use std::io::{Read, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -138,6 +138,7 @@ fn init_logging(config: &Config) {
     // Logs go to stderr so command output on stdout stays clean for scripts.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr);
     let _ = match config.log.format {
         LogFormat::Json => builder.json().try_init(),

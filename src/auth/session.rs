@@ -78,7 +78,7 @@ pub fn start(
         };
         let notice = Notice::new("new_sign_in", format!("new_sign_in:{id}"))
             .var("device", device.clone())
-            .var("when", now.format("%b %-d, %Y %H:%M UTC").to_string())
+            .var("when", local_time(now, &user.timezone))
             .action("/account/security", "Review your security settings")
             .in_app(
                 "New sign-in",
@@ -92,6 +92,14 @@ pub fn start(
         csrf_token,
         new_device_token,
     })
+}
+
+/// "Dec 1, 2026 10:00 EST": an instant as the person reads it, in their own time zone.
+fn local_time(at: DateTime<Utc>, timezone: &str) -> String {
+    let zone: chrono_tz::Tz = timezone.parse().unwrap_or(chrono_tz::UTC);
+    at.with_timezone(&zone)
+        .format("%b %-d, %Y %H:%M %Z")
+        .to_string()
 }
 
 pub fn recipient(user: &User) -> Recipient<'_> {

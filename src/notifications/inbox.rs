@@ -4,12 +4,13 @@ use rusqlite::{Connection, params};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::preferences::Category;
 use crate::common::time::{from_db, rfc3339};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct InboxItem {
     pub id: String,
-    pub category: String,
+    pub category: Category,
     pub title: String,
     pub body: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -58,7 +59,7 @@ pub fn page(
     .query_map(params![user_id, limit, offset], |r| {
         Ok(InboxItem {
             id: r.get::<_, i64>(0)?.to_string(),
-            category: r.get(1)?,
+            category: Category::parse(&r.get::<_, String>(1)?).unwrap_or(Category::Account),
             title: r.get(2)?,
             body: r.get(3)?,
             link: r.get(4)?,

@@ -245,3 +245,24 @@ async fn openapi_document_covers_the_endpoints() {
     }
     assert!(doc["paths"]["/api/v1/dev/clock"].get("post").is_some());
 }
+
+/// The web app generates its API types from a committed copy of the OpenAPI document; this
+/// keeps that copy equal to what the server serves. Refresh it with
+/// `UPDATE_OPENAPI=1 cargo test --test api openapi_copy`.
+#[tokio::test]
+async fn the_web_apps_openapi_copy_is_current() {
+    let app = TestApp::spawn().await;
+    let served: Value = app.get("/api/v1/openapi.json").await.json().await.unwrap();
+    let pretty = serde_json::to_string_pretty(&served).unwrap() + "\n";
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("web/src/lib/api/openapi.json");
+    if std::env::var_os("UPDATE_OPENAPI").is_some() {
+        std::fs::write(&path, &pretty).unwrap();
+        return;
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == pretty,
+        "web/src/lib/api/openapi.json is stale: run `UPDATE_OPENAPI=1 cargo test --test api openapi_copy`, then `npm run build` in web/"
+    );
+}

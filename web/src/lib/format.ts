@@ -99,19 +99,25 @@ export function formatAgo(iso: string | null | undefined, tz: string, now: Date 
   return formatWhen(iso, tz, now);
 }
 
-/** "America/New_York" -> "New York (GMT-5)" style label for zone pickers. */
-export function zoneLabel(tz: string, at: Date = new Date()): string {
-  const city = tz.split('/').slice(-1)[0].replace(/_/g, ' ');
-  let offset = '';
+function zonePart(tz: string, style: 'shortOffset' | 'longGeneric', at: Date): string {
   try {
-    const part = new Intl.DateTimeFormat('en-US', { timeZone: tz, timeZoneName: 'shortOffset' })
-      .formatToParts(at)
-      .find((p) => p.type === 'timeZoneName');
-    offset = part?.value ?? '';
+    return (
+      new Intl.DateTimeFormat('en-US', { timeZone: tz, timeZoneName: style })
+        .formatToParts(at)
+        .find((p) => p.type === 'timeZoneName')?.value ?? ''
+    );
   } catch {
-    offset = '';
+    return '';
   }
-  const region = tz.includes('/') ? tz.split('/')[0].replace(/_/g, ' ') : '';
-  const name = region && region !== city ? `${city} · ${region}` : city;
+}
+
+/** "America/New_York" -> "Eastern Time – New York (GMT-5)", for zone pickers. */
+export function zoneLabel(tz: string, at: Date = new Date()): string {
+  if (tz === 'UTC' || tz === 'Etc/UTC') return 'Coordinated Universal Time (UTC)';
+  const city = (tz.split('/').slice(-1)[0] ?? tz).replace(/_/g, ' ');
+  const offset = zonePart(tz, 'shortOffset', at);
+  const generic = zonePart(tz, 'longGeneric', at);
+  // Some zones have no name of their own and come back as "GMT+03:00": the city says more.
+  const name = generic && !/^GMT|^UTC/.test(generic) ? `${generic} – ${city}` : city;
   return offset ? `${name} (${offset})` : name;
 }

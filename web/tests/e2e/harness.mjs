@@ -116,6 +116,9 @@ export const CHROMIUM_ARGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
+  // Draw sandboxed iframes (mail previews) in the page's own process: out-of-process frames
+  // often come out blank or misplaced in full-page screenshots.
+  '--disable-features=IsolateSandboxedIframes',
 ];
 
 /** Launch Debian's Chromium (never a downloaded one). */
@@ -134,6 +137,8 @@ export async function launchBrowser() {
 export async function screenshot(page, name) {
   await mkdir(SCREENSHOT_DIR, { recursive: true });
   const file = path.join(SCREENSHOT_DIR, `${name.replace(/[^a-z0-9._-]+/gi, '_')}.png`);
+  // From the top: a sticky header would otherwise be drawn where the page was scrolled to.
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
