@@ -7,6 +7,7 @@
 pub mod admin;
 pub mod app;
 pub mod auth;
+pub mod availability;
 pub mod cli;
 pub mod common;
 pub mod config;

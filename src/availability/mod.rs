@@ -1,0 +1,5 @@
+//! Availability: the instructor's weekly windows, overrides, blackouts and booking settings,
+//! and the bookable slots they yield.
+
+pub mod document;
+pub mod slots;
