@@ -7,15 +7,19 @@ use anyhow::Context;
 use axum::Router;
 use tokio::net::TcpListener;
 
+use crate::areas::Areas;
 use crate::auth::throttle::Throttle;
+use crate::catalog::CatalogCache;
 use crate::common::Clock;
 use crate::common::metrics::Metrics;
 use crate::config::Config;
 use crate::db::Db;
 use crate::db::maintenance::DataDirLock;
+use crate::error::AppError;
 use crate::jobs::{self, Jobs, Registry};
 use crate::notifications::templates::Templates;
 use crate::notifications::{self, Mailer, Notifier};
+use crate::payments::Provider;
 
 /// Everything a handler or a job needs; cheap to clone.
 #[derive(Clone)]
@@ -26,6 +30,9 @@ pub struct AppState {
     pub jobs: Jobs,
     pub mailer: Arc<Mailer>,
     pub notifier: Notifier,
+    pub catalog: CatalogCache,
+    pub areas: Arc<Areas>,
+    pub payments: Arc<Provider>,
     pub throttle: Arc<Throttle>,
     pub metrics: Arc<Metrics>,
 }
@@ -51,6 +58,12 @@ impl App {
         let unsubscribe_key = db
             .write(move |tx| Ok(crate::db::app_secret(tx, "unsubscribe_key", now)?))
             .await?;
+        db.write(|tx| crate::catalog::data::seed(tx).map_err(AppError::internal))
+            .await?;
+        let catalog = CatalogCache::load(&db).await?;
+        let areas_file =
+            (!config.areas.file.is_empty()).then(|| std::path::PathBuf::from(&config.areas.file));
+        let areas = Areas::load(areas_file.as_deref())?;
         let notifier = Notifier::new(
             Templates::load()?,
             &config.server.public_url,
@@ -63,6 +76,9 @@ impl App {
             clock,
             mailer: Arc::new(mailer),
             notifier,
+            catalog,
+            areas: Arc::new(areas),
+            payments: Arc::new(Provider::Simulated),
             throttle: Arc::new(Throttle::default()),
             metrics: Arc::new(Metrics::default()),
         };
@@ -76,6 +92,7 @@ fn registry() -> Registry {
     let mut registry = Registry::default();
     jobs::register(&mut registry);
     notifications::register(&mut registry);
+    crate::instructors::background::register(&mut registry);
     registry
 }
 

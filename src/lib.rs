@@ -6,8 +6,10 @@
 
 pub mod admin;
 pub mod app;
+pub mod areas;
 pub mod auth;
 pub mod availability;
+pub mod catalog;
 pub mod cli;
 pub mod common;
 pub mod config;
@@ -15,8 +17,10 @@ pub mod db;
 pub mod dev;
 pub mod error;
 pub mod http;
+pub mod instructors;
 pub mod jobs;
 pub mod notifications;
+pub mod payments;
 pub mod users;
 
 pub use app::{App, AppState};

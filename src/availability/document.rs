@@ -43,7 +43,9 @@ impl Serialize for LocalTime {
 impl<'de> Deserialize<'de> for LocalTime {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let raw = String::deserialize(d)?;
-        Self::parse(&raw).ok_or_else(|| serde::de::Error::custom("expected a time HH:MM between 00:00 and 24:00"))
+        Self::parse(&raw).ok_or_else(|| {
+            serde::de::Error::custom("expected a time HH:MM between 00:00 and 24:00")
+        })
     }
 }
 
@@ -106,7 +108,8 @@ impl Document {
     }
 
     pub fn has_windows(&self) -> bool {
-        self.weekly.values().any(|w| !w.is_empty()) || self.overrides.iter().any(|o| !o.windows.is_empty())
+        self.weekly.values().any(|w| !w.is_empty())
+            || self.overrides.iter().any(|o| !o.windows.is_empty())
     }
 }
 
@@ -144,15 +147,24 @@ fn check_windows(field: &str, windows: &[Window]) -> AppResult<Vec<Window>> {
     let mut sorted = windows.to_vec();
     for (i, w) in windows.iter().enumerate() {
         if w.start.0 % 15 != 0 || w.end.0 % 15 != 0 {
-            return Err(invalid(format!("{field}[{i}]"), "times must be on 15-minute boundaries"));
+            return Err(invalid(
+                format!("{field}[{i}]"),
+                "times must be on 15-minute boundaries",
+            ));
         }
         if w.end <= w.start {
             return Err(invalid(format!("{field}[{i}]"), "must end after it starts"));
         }
     }
     sorted.sort_by_key(|w| w.start);
-    if let Some(i) = sorted.windows(2).position(|pair| pair[1].start < pair[0].end) {
-        return Err(invalid(format!("{field}[{}]", i + 1), "overlaps another window"));
+    if let Some(i) = sorted
+        .windows(2)
+        .position(|pair| pair[1].start < pair[0].end)
+    {
+        return Err(invalid(
+            format!("{field}[{}]", i + 1),
+            "overlaps another window",
+        ));
     }
     Ok(sorted)
 }
@@ -161,7 +173,10 @@ fn check_range(field: &str, value: u16, min: u16, max: u16) -> AppResult<()> {
     if (min..=max).contains(&value) {
         Ok(())
     } else {
-        Err(invalid(field.into(), &format!("must be between {min} and {max}")))
+        Err(invalid(
+            field.into(),
+            &format!("must be between {min} and {max}"),
+        ))
     }
 }
 
@@ -169,7 +184,10 @@ fn check_range(field: &str, value: u16, min: u16, max: u16) -> AppResult<()> {
 pub fn validate(doc: &Document) -> AppResult<Rules> {
     for key in doc.weekly.keys() {
         if !DAYS.contains(&key.as_str()) {
-            return Err(invalid(format!("weekly.{key}"), "is not a day; use mon, tue, wed, thu, fri, sat, sun"));
+            return Err(invalid(
+                format!("weekly.{key}"),
+                "is not a day; use mon, tue, wed, thu, fri, sat, sun",
+            ));
         }
     }
     let mut weekly: [Vec<Window>; 7] = Default::default();
@@ -187,7 +205,12 @@ pub fn validate(doc: &Document) -> AppResult<Rules> {
     check_range("buffer_min", doc.buffer_min, 10, 120)?;
     check_range("travel_buffer_min", doc.travel_buffer_min, 30, 120)?;
     check_range("min_notice_min", doc.min_notice_min, 0, 10_080)?;
-    check_range("travel_min_notice_min", doc.travel_min_notice_min, 0, 10_080)?;
+    check_range(
+        "travel_min_notice_min",
+        doc.travel_min_notice_min,
+        0,
+        10_080,
+    )?;
     check_range("horizon_days", doc.horizon_days, 1, 365)?;
     let blackouts: BTreeSet<NaiveDate> = doc.blackouts.iter().copied().collect();
     Ok(Rules {
@@ -211,7 +234,10 @@ mod tests {
     use super::*;
 
     fn w(start: &str, end: &str) -> Window {
-        Window { start: LocalTime::parse(start).unwrap(), end: LocalTime::parse(end).unwrap() }
+        Window {
+            start: LocalTime::parse(start).unwrap(),
+            end: LocalTime::parse(end).unwrap(),
+        }
     }
 
     #[test]
@@ -226,18 +252,34 @@ mod tests {
     #[test]
     fn validation_names_the_bad_window() {
         let mut doc = Document::empty("America/New_York");
-        doc.weekly.insert("mon".into(), vec![w("09:00", "12:00"), w("11:00", "13:00")]);
+        doc.weekly
+            .insert("mon".into(), vec![w("09:00", "12:00"), w("11:00", "13:00")]);
         let err = validate(&doc).unwrap_err();
         assert!(err.errors.contains_key("weekly.mon[1]"), "{:?}", err.errors);
 
         doc.weekly.insert("mon".into(), vec![w("09:10", "12:00")]);
-        assert!(validate(&doc).unwrap_err().errors.contains_key("weekly.mon[0]"));
+        assert!(
+            validate(&doc)
+                .unwrap_err()
+                .errors
+                .contains_key("weekly.mon[0]")
+        );
         doc.weekly.insert("mon".into(), vec![w("12:00", "09:00")]);
-        assert!(validate(&doc).unwrap_err().errors.contains_key("weekly.mon[0]"));
+        assert!(
+            validate(&doc)
+                .unwrap_err()
+                .errors
+                .contains_key("weekly.mon[0]")
+        );
         doc.weekly.insert("mon".into(), vec![w("22:00", "24:00")]);
         assert!(validate(&doc).is_ok());
         doc.buffer_min = 5;
-        assert!(validate(&doc).unwrap_err().errors.contains_key("buffer_min"));
+        assert!(
+            validate(&doc)
+                .unwrap_err()
+                .errors
+                .contains_key("buffer_min")
+        );
     }
 
     #[test]
@@ -246,11 +288,17 @@ mod tests {
         doc.weekly.insert("fri".into(), vec![w("09:00", "17:00")]);
         let friday = NaiveDate::from_ymd_opt(2026, 12, 4).unwrap();
         let next = friday + chrono::Duration::days(7);
-        doc.overrides.push(Override { date: friday, windows: vec![w("10:00", "11:00")] });
+        doc.overrides.push(Override {
+            date: friday,
+            windows: vec![w("10:00", "11:00")],
+        });
         doc.blackouts.push(next);
         let rules = validate(&doc).unwrap();
         assert_eq!(rules.windows_on(friday), &[w("10:00", "11:00")]);
         assert!(rules.windows_on(next).is_empty());
-        assert_eq!(rules.windows_on(next + chrono::Duration::days(7)), &[w("09:00", "17:00")]);
+        assert_eq!(
+            rules.windows_on(next + chrono::Duration::days(7)),
+            &[w("09:00", "17:00")]
+        );
     }
 }

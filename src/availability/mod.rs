@@ -2,4 +2,8 @@
 //! and the bookable slots they yield.
 
 pub mod document;
+mod routes;
 pub mod slots;
+pub mod store;
+
+pub use routes::routes;

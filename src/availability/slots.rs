@@ -20,11 +20,25 @@ use super::document::{LocalTime, Rules, Window};
 
 const STEP_MIN: i64 = 15;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Where a lesson happens: at the student's (`travel`), at the instructor's studio, or online.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Format {
     Travel,
     Studio,
     Online,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Travel => "travel",
+            Self::Studio => "studio",
+            Self::Online => "online",
+        }
+    }
 }
 
 /// Time the instructor is already teaching (a confirmed lesson).
@@ -71,7 +85,11 @@ pub fn resolve(tz: Tz, date: NaiveDate, time: LocalTime, earliest: bool) -> Date
 /// When slots may start at the earliest, given "now": notice and overnight protection.
 fn earliest_start(rules: &Rules, tz: Tz, format: Format, now: DateTime<Utc>) -> DateTime<Utc> {
     let travel = format == Format::Travel;
-    let notice = if travel { rules.travel_min_notice_min } else { rules.min_notice_min };
+    let notice = if travel {
+        rules.travel_min_notice_min
+    } else {
+        rules.min_notice_min
+    };
     let by_notice = now + Duration::minutes(i64::from(notice));
     let local = now.with_timezone(&tz);
     let morning = match local.hour() {
@@ -113,7 +131,8 @@ pub fn open_slots(rules: &Rules, tz: Tz, busy: &[Busy], request: &Request) -> Ve
             // With an offset change inside the window its wall-clock hours may not be one
             // stretch of real time (a window ending at 01:15 the night 01:xx repeats), so each
             // quarter of the lesson is checked against the wall clock.
-            let shifts = open.with_timezone(&tz).offset().fix() != close.with_timezone(&tz).offset().fix();
+            let shifts =
+                open.with_timezone(&tz).offset().fix() != close.with_timezone(&tz).offset().fix();
             let mut start = open;
             while !rounds_to_step(start, tz) && start < close {
                 start += Duration::minutes(1);
@@ -177,7 +196,10 @@ mod tests {
     }
 
     fn window(a: &str, b: &str) -> Window {
-        Window { start: LocalTime::parse(a).unwrap(), end: LocalTime::parse(b).unwrap() }
+        Window {
+            start: LocalTime::parse(a).unwrap(),
+            end: LocalTime::parse(b).unwrap(),
+        }
     }
 
     fn rules_with(day_key: &str, windows: Vec<Window>) -> Rules {
@@ -187,16 +209,32 @@ mod tests {
     }
 
     fn request(from: &str, to: &str, minutes: u16, now: &str) -> Request {
-        Request { from: day(from), to: day(to), duration_min: minutes, format: Format::Online, now: at(now) }
+        Request {
+            from: day(from),
+            to: day(to),
+            duration_min: minutes,
+            format: Format::Online,
+            now: at(now),
+        }
     }
 
     #[test]
     fn sunday_morning_in_new_york_moves_in_utc_when_dst_begins() {
         let rules = rules_with("sun", vec![window("09:00", "12:00")]);
         let tz: Tz = "America/New_York".parse().unwrap();
-        let before = open_slots(&rules, tz, &[], &request("2027-03-07", "2027-03-07", 60, "2027-03-01T12:00:00Z"));
+        let before = open_slots(
+            &rules,
+            tz,
+            &[],
+            &request("2027-03-07", "2027-03-07", 60, "2027-03-01T12:00:00Z"),
+        );
         assert_eq!(before.first().unwrap().start, at("2027-03-07T14:00:00Z"));
-        let on = open_slots(&rules, tz, &[], &request("2027-03-14", "2027-03-14", 60, "2027-03-01T12:00:00Z"));
+        let on = open_slots(
+            &rules,
+            tz,
+            &[],
+            &request("2027-03-14", "2027-03-14", 60, "2027-03-01T12:00:00Z"),
+        );
         assert_eq!(on.first().unwrap().start, at("2027-03-14T13:00:00Z"));
         assert_eq!(on.last().unwrap().end, at("2027-03-14T16:00:00Z"));
         // 09:00, 09:15 ... 11:00: nine starts for an hour lesson in a three-hour window.
@@ -207,7 +245,12 @@ mod tests {
     fn a_window_across_the_skipped_hour_is_shorter() {
         let rules = rules_with("sun", vec![window("01:00", "04:00")]);
         let tz: Tz = "America/New_York".parse().unwrap();
-        let slots = open_slots(&rules, tz, &[], &request("2027-03-14", "2027-03-14", 60, "2027-03-01T12:00:00Z"));
+        let slots = open_slots(
+            &rules,
+            tz,
+            &[],
+            &request("2027-03-14", "2027-03-14", 60, "2027-03-01T12:00:00Z"),
+        );
         // Two real hours: starts 01:00..02:00 EST-equivalent, i.e. 4 + 1 on the 15-minute grid.
         assert_eq!(slots.len(), 5);
         assert!(slots.iter().all(|s| wall_clock(s.start, tz).hour() != 2));
@@ -217,7 +260,12 @@ mod tests {
     fn a_window_across_the_repeated_hour_is_longer() {
         let rules = rules_with("sun", vec![window("01:00", "03:00")]);
         let tz: Tz = "America/New_York".parse().unwrap();
-        let slots = open_slots(&rules, tz, &[], &request("2027-11-07", "2027-11-07", 60, "2027-11-01T12:00:00Z"));
+        let slots = open_slots(
+            &rules,
+            tz,
+            &[],
+            &request("2027-11-07", "2027-11-07", 60, "2027-11-01T12:00:00Z"),
+        );
         // Three real hours from 01:00 EDT to 03:00 EST: 9 starts, each a distinct instant.
         assert_eq!(slots.len(), 9);
         assert_eq!(slots[0].start, at("2027-11-07T05:00:00Z"));
@@ -229,28 +277,80 @@ mod tests {
         let rules = rules_with("tue", vec![window("06:00", "12:00")]);
         let tz: Tz = "America/New_York".parse().unwrap();
         // Booking at 21:30 on Monday evening (02:30Z Tuesday): nothing before 09:00 Tuesday.
-        let slots = open_slots(&rules, tz, &[], &request("2026-12-01", "2026-12-01", 60, "2026-12-01T02:30:00Z"));
+        let slots = open_slots(
+            &rules,
+            tz,
+            &[],
+            &request("2026-12-01", "2026-12-01", 60, "2026-12-01T02:30:00Z"),
+        );
         assert_eq!(slots.first().unwrap().start, at("2026-12-01T14:00:00Z"));
-        let travel = Request { format: Format::Travel, ..request("2026-12-01", "2026-12-01", 60, "2026-12-01T02:30:00Z") };
-        assert_eq!(open_slots(&rules, tz, &[], &travel).first().unwrap().start, at("2026-12-01T16:00:00Z"));
+        let travel = Request {
+            format: Format::Travel,
+            ..request("2026-12-01", "2026-12-01", 60, "2026-12-01T02:30:00Z")
+        };
+        assert_eq!(
+            open_slots(&rules, tz, &[], &travel).first().unwrap().start,
+            at("2026-12-01T16:00:00Z")
+        );
         // At 10:00 local: an hour's notice.
-        let slots = open_slots(&rules, tz, &[], &request("2026-12-01", "2026-12-01", 60, "2026-12-01T15:00:00Z"));
+        let slots = open_slots(
+            &rules,
+            tz,
+            &[],
+            &request("2026-12-01", "2026-12-01", 60, "2026-12-01T15:00:00Z"),
+        );
         assert_eq!(slots.first().unwrap().start, at("2026-12-01T16:00:00Z"));
         // Beyond the 90-day horizon: nothing.
-        assert!(open_slots(&rules, tz, &[], &request("2027-03-30", "2027-03-30", 60, "2026-12-01T15:00:00Z")).is_empty());
+        assert!(
+            open_slots(
+                &rules,
+                tz,
+                &[],
+                &request("2027-03-30", "2027-03-30", 60, "2026-12-01T15:00:00Z")
+            )
+            .is_empty()
+        );
     }
 
     #[test]
     fn buffers_keep_lessons_apart() {
         let rules = rules_with("tue", vec![window("09:00", "13:00")]);
         let tz: Tz = "UTC".parse().unwrap();
-        let busy = [Busy { start: at("2026-12-01T11:00:00Z"), end: at("2026-12-01T12:00:00Z"), travel: false }];
-        let slots = open_slots(&rules, tz, &busy, &request("2026-12-01", "2026-12-01", 60, "2026-11-20T12:00:00Z"));
-        let starts: Vec<String> = slots.iter().map(|s| s.start.format("%H:%M").to_string()).collect();
-        assert_eq!(starts, ["09:00", "09:15", "09:30", "09:45"], "15-minute buffer before the busy hour; none fits after");
-        let travel_busy = [Busy { travel: true, ..busy[0] }];
-        let slots = open_slots(&rules, tz, &travel_busy, &request("2026-12-01", "2026-12-01", 60, "2026-11-20T12:00:00Z"));
-        assert_eq!(slots.last().unwrap().start, at("2026-12-01T09:00:00Z"), "an hour's buffer around travel");
+        let busy = [Busy {
+            start: at("2026-12-01T11:00:00Z"),
+            end: at("2026-12-01T12:00:00Z"),
+            travel: false,
+        }];
+        let slots = open_slots(
+            &rules,
+            tz,
+            &busy,
+            &request("2026-12-01", "2026-12-01", 60, "2026-11-20T12:00:00Z"),
+        );
+        let starts: Vec<String> = slots
+            .iter()
+            .map(|s| s.start.format("%H:%M").to_string())
+            .collect();
+        assert_eq!(
+            starts,
+            ["09:00", "09:15", "09:30", "09:45"],
+            "15-minute buffer before the busy hour; none fits after"
+        );
+        let travel_busy = [Busy {
+            travel: true,
+            ..busy[0]
+        }];
+        let slots = open_slots(
+            &rules,
+            tz,
+            &travel_busy,
+            &request("2026-12-01", "2026-12-01", 60, "2026-11-20T12:00:00Z"),
+        );
+        assert_eq!(
+            slots.last().unwrap().start,
+            at("2026-12-01T09:00:00Z"),
+            "an hour's buffer around travel"
+        );
     }
 }
 
@@ -287,7 +387,10 @@ mod properties {
                 if start >= 1440 || end <= start {
                     break;
                 }
-                out.push(Window { start: LocalTime(start), end: LocalTime(end) });
+                out.push(Window {
+                    start: LocalTime(start),
+                    end: LocalTime(end),
+                });
                 cursor = end;
             }
             out
@@ -297,8 +400,14 @@ mod properties {
     /// Days around the 2027 transitions of several zones.
     fn dates() -> impl Strategy<Value = NaiveDate> {
         prop_oneof![
-            Just("2027-03-14"), Just("2027-03-28"), Just("2027-04-04"), Just("2027-09-26"),
-            Just("2027-10-03"), Just("2027-10-31"), Just("2027-11-07"), Just("2027-02-20"),
+            Just("2027-03-14"),
+            Just("2027-03-28"),
+            Just("2027-04-04"),
+            Just("2027-09-26"),
+            Just("2027-10-03"),
+            Just("2027-10-31"),
+            Just("2027-11-07"),
+            Just("2027-02-20"),
             Just("2027-06-15"),
         ]
         .prop_map(|d| d.parse::<NaiveDate>().expect("date"))
@@ -331,11 +440,12 @@ mod properties {
             });
             let end = t + duration;
             let free = busy.iter().all(|b| {
-                let buffer = Duration::minutes(i64::from(if b.travel || req.format == Format::Travel {
-                    rules.travel_buffer_min
-                } else {
-                    rules.buffer_min
-                }));
+                let buffer =
+                    Duration::minutes(i64::from(if b.travel || req.format == Format::Travel {
+                        rules.travel_buffer_min
+                    } else {
+                        rules.buffer_min
+                    }));
                 end + buffer <= b.start || t >= b.end + buffer
             });
             if date >= req.from && date <= req.to && fits && free && t >= earliest && t < horizon {

@@ -22,6 +22,8 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub jobs: JobsConfig,
     pub auth: AuthConfig,
+    pub market: MarketConfig,
+    pub areas: AreasConfig,
     pub email: EmailConfig,
     pub log: LogConfig,
     pub dev: DevConfig,
@@ -102,6 +104,39 @@ impl Default for AuthConfig {
             verification_emails_per_hour: 5,
         }
     }
+}
+
+/// The operator's market rules (SPEC 3-6). Money is integer cents.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MarketConfig {
+    /// Lowest hourly rate for travel and studio lessons.
+    pub rate_floor_in_person_cents: i64,
+    pub rate_floor_online_cents: i64,
+    pub rate_cap_cents: i64,
+    /// Whether going live needs a passed background check.
+    pub background_check_required: bool,
+    pub background_check_valid: Duration,
+}
+
+impl Default for MarketConfig {
+    fn default() -> Self {
+        Self {
+            rate_floor_in_person_cents: 8_000,
+            rate_floor_online_cents: 6_000,
+            rate_cap_cents: 100_000,
+            background_check_required: true,
+            background_check_valid: Duration::secs(365 * 86_400),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AreasConfig {
+    /// A TOML gazetteer replacing the embedded New York City areas (format in src/areas/mod.rs
+    /// and README.md); empty = the embedded one.
+    pub file: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]

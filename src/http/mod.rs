@@ -37,6 +37,9 @@ pub use extract::{Json, Query};
         (name = "auth", description = "Sign-up, sign-in, sessions, two-factor, API tokens"),
         (name = "account", description = "The signed-in person's own account"),
         (name = "notifications", description = "In-app inbox and notification preferences"),
+        (name = "instructors", description = "Public instructor profiles, listings and open slots"),
+        (name = "instructor", description = "An instructor's own profile, services, availability and onboarding"),
+        (name = "catalog", description = "Categories, services and areas"),
         (name = "admin", description = "Administration (role admin)"),
         (name = "dev", description = "Test clock, job runner and mail outbox (development only)")
     )
@@ -51,6 +54,10 @@ pub fn router(state: AppState) -> Router {
         .merge(health::routes())
         .merge(crate::auth::routes())
         .merge(crate::users::routes())
+        .merge(crate::catalog::routes())
+        .merge(crate::areas::routes())
+        .merge(crate::instructors::routes())
+        .merge(crate::availability::routes())
         .merge(crate::notifications::routes())
         .merge(crate::admin::routes())
         .merge(crate::dev::routes())
@@ -61,6 +68,7 @@ pub fn router(state: AppState) -> Router {
     let security = middleware::security_headers(config.public_url_is_https());
     // Router::layer wraps what is already there: the first layer here is the innermost.
     let mut router = api
+        .merge(crate::instructors::media_routes())
         .fallback(assets::fallback)
         .layer(DefaultBodyLimit::max(config.server.body_limit.bytes()))
         .layer(TimeoutLayer::with_status_code(

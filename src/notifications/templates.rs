@@ -34,6 +34,8 @@ const SOURCES: &[(&str, &str)] = sources![
     "new_sign_in",
     "two_factor_enabled",
     "two_factor_disabled",
+    "background_check_result",
+    "background_check_expiring",
 ];
 
 pub const TEMPLATES: &[EmailTemplate] = &[
@@ -70,6 +72,18 @@ pub const TEMPLATES: &[EmailTemplate] = &[
     EmailTemplate {
         name: "two_factor_disabled",
         subject: "Two-factor authentication is off",
+        category: Category::Account,
+        transactional: true,
+    },
+    EmailTemplate {
+        name: "background_check_result",
+        subject: "Your background check result",
+        category: Category::Account,
+        transactional: true,
+    },
+    EmailTemplate {
+        name: "background_check_expiring",
+        subject: "Your background check expires on {{ expires }}",
         category: Category::Account,
         transactional: true,
     },

@@ -9,6 +9,7 @@ mod account;
 mod auth;
 mod dev;
 mod http;
+mod instructors;
 mod jobs;
 mod process;
 mod recovery;

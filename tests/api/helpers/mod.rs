@@ -3,6 +3,7 @@
 //! them (`run_jobs`) or move the clock (`advance`), so nothing sleeps.
 
 pub mod browser;
+pub mod instructors;
 pub mod process;
 
 use std::net::SocketAddr;

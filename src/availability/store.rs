@@ -1,0 +1,66 @@
+//! The availability document, stored whole and versioned for ETag / If-Match.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::document::Document;
+
+/// The instructor's document and its version (0 and an empty document when never saved).
+pub fn load(conn: &Connection, user_id: &str, timezone: &str) -> rusqlite::Result<(Document, i64)> {
+    let row: Option<(String, i64)> = conn
+        .prepare_cached("SELECT document, version FROM availability WHERE user_id = ?1")?
+        .query_row([user_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let (mut doc, version) = match row {
+        Some((json, version)) => (
+            serde_json::from_str(&json).unwrap_or_else(|_| Document::empty(timezone)),
+            version,
+        ),
+        None => (Document::empty(timezone), 0),
+    };
+    doc.timezone = timezone.to_string();
+    Ok((doc, version))
+}
+
+/// Saves when the stored version is still `expected`; returns the new version, or `Err` with
+/// the current version when someone saved in between.
+pub fn save(
+    conn: &Connection,
+    user_id: &str,
+    doc: &Document,
+    expected: i64,
+    now: i64,
+) -> rusqlite::Result<Result<i64, i64>> {
+    let current: i64 = conn
+        .query_row(
+            "SELECT version FROM availability WHERE user_id = ?1",
+            [user_id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(0);
+    if current != expected {
+        return Ok(Err(current));
+    }
+    let json = serde_json::to_string(doc).unwrap_or_default();
+    conn.execute(
+        "INSERT INTO availability (user_id, document, version, updated_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (user_id) DO UPDATE SET document = excluded.document, version = excluded.version,
+                updated_at = excluded.updated_at",
+        params![user_id, json, current + 1, now],
+    )?;
+    Ok(Ok(current + 1))
+}
+
+pub fn etag(version: i64) -> String {
+    format!("\"v{version}\"")
+}
+
+/// The version an `If-Match` value names (`"v3"`, `W/"v3"`), if any.
+pub fn parse_etag(raw: &str) -> Option<i64> {
+    raw.trim()
+        .trim_start_matches("W/")
+        .trim_matches('"')
+        .strip_prefix('v')?
+        .parse()
+        .ok()
+}
