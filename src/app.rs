@@ -114,14 +114,14 @@ pub async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
             "dev.test_clock is on: the clock can be moved over HTTP; never use this in production"
         );
     }
-    if demo {
-        tracing::warn!("demo data is not available yet: starting with an empty market");
-    }
     let grace = config.server.shutdown_grace.0;
     let bind = config.server.bind;
     let clock = clock_for(&config);
     let app = App::build(config, clock).await?;
     let state = app.state.clone();
+    if demo {
+        crate::cli::seed_demo(&state, 1000, 2026).await?;
+    }
     let workers = state.jobs.start(&state).await?;
 
     let listener = TcpListener::bind(bind)

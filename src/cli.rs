@@ -55,8 +55,11 @@ enum Command {
         #[arg(long)]
         demo: bool,
         /// How many demo instructors.
-        #[arg(long, value_name = "N")]
-        instructors: Option<u32>,
+        #[arg(long, value_name = "N", default_value_t = 1000)]
+        instructors: usize,
+        /// The same number always builds the same market.
+        #[arg(long, value_name = "NUMBER", default_value_t = 2026)]
+        seed: u64,
     },
     /// Rebuild the search index from the database.
     Reindex,
@@ -171,7 +174,20 @@ fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             })?;
             println!("created admin {} ({})", user.email, user.id);
         }
-        Command::Seed { .. } => return Ok(not_available("seed", "the catalog and instructors")),
+        Command::Seed {
+            demo,
+            instructors,
+            seed,
+        } => {
+            if !demo {
+                eprintln!("nothing to seed: pass --demo for the demo market");
+                return Ok(ExitCode::from(2));
+            }
+            runtime.block_on(async {
+                let app = crate::app::App::build(config, crate::common::Clock::system()).await?;
+                seed_demo(&app.state, instructors, seed).await
+            })?;
+        }
         Command::Reindex => return Ok(not_available("reindex", "search")),
         Command::Backup { to } => {
             let bytes = db::maintenance::backup(&config.database_path(), &to)?;
@@ -201,6 +217,38 @@ fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Seeds the demo market with progress on stdout, then prints the demo sign-ins.
+pub async fn seed_demo(
+    state: &crate::app::AppState,
+    instructors: usize,
+    seed: u64,
+) -> anyhow::Result<()> {
+    let seeded = crate::demo::seed(state, instructors, seed, |done, total| {
+        println!("seeding demo market: {done}/{total} instructors");
+    })
+    .await
+    .map_err(describe)?;
+    if !seeded.created {
+        println!("the demo market is already in this database");
+    }
+    println!("demo sign-ins:");
+    println!(
+        "  student     {} / {}",
+        crate::demo::STUDENT_EMAIL,
+        crate::demo::STUDENT_PASSWORD
+    );
+    println!(
+        "  admin       {} / {}",
+        crate::demo::ADMIN_EMAIL,
+        crate::demo::ADMIN_PASSWORD
+    );
+    println!(
+        "  instructors instructor0001@demo.instainstru.local (0001-{instructors:04}) / {}",
+        crate::demo::INSTRUCTOR_PASSWORD
+    );
+    Ok(())
 }
 
 /// A domain error as one line for the terminal: its detail and any field errors.

@@ -14,6 +14,7 @@ pub mod cli;
 pub mod common;
 pub mod config;
 pub mod db;
+pub mod demo;
 pub mod dev;
 pub mod error;
 pub mod http;

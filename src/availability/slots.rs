@@ -122,12 +122,28 @@ pub fn open_slots(rules: &Rules, tz: Tz, busy: &[Busy], request: &Request) -> Ve
     let earliest = earliest_start(rules, tz, request.format, request.now);
     let horizon = request.now + Duration::days(i64::from(rules.horizon_days));
     let travel = request.format == Format::Travel;
+    // Each busy lesson widened by the buffer that applies between it and this lesson.
+    let blocked: Vec<(DateTime<Utc>, DateTime<Utc>)> = busy
+        .iter()
+        .map(|b| {
+            let minutes = if b.travel || travel {
+                rules.travel_buffer_min
+            } else {
+                rules.buffer_min
+            };
+            let buffer = Duration::minutes(i64::from(minutes));
+            (b.start - buffer, b.end + buffer)
+        })
+        .collect();
     let mut slots = Vec::new();
     let mut date = request.from;
     while date <= request.to {
         for window in rules.windows_on(date) {
             let open = resolve(tz, date, window.start, true);
             let close = resolve(tz, date, window.end, false);
+            if close <= earliest || open >= horizon {
+                continue;
+            }
             // With an offset change inside the window its wall-clock hours may not be one
             // stretch of real time (a window ending at 01:15 the night 01:xx repeats), so each
             // quarter of the lesson is checked against the wall clock.
@@ -137,26 +153,22 @@ pub fn open_slots(rules: &Rules, tz: Tz, busy: &[Busy], request: &Request) -> Ve
             while !rounds_to_step(start, tz) && start < close {
                 start += Duration::minutes(1);
             }
-            while start + duration <= close {
+            while start + duration <= close && start < horizon {
                 let end = start + duration;
-                let within = !shifts || {
-                    let mut quarter = start;
-                    let mut all = true;
-                    while quarter < end && all {
-                        all = on_the_wall(quarter, tz, date, window);
-                        quarter += step;
-                    }
-                    all
-                };
-                let free = busy.iter().all(|b| {
-                    let buffer = Duration::minutes(i64::from(if b.travel || travel {
-                        rules.travel_buffer_min
-                    } else {
-                        rules.buffer_min
-                    }));
-                    end + buffer <= b.start || start >= b.end + buffer
-                });
-                if within && start >= earliest && start < horizon && free {
+                let ok = start >= earliest
+                    && blocked
+                        .iter()
+                        .all(|(from, to)| end <= *from || start >= *to)
+                    && (!shifts || {
+                        let mut quarter = start;
+                        let mut all = true;
+                        while quarter < end && all {
+                            all = on_the_wall(quarter, tz, date, window);
+                            quarter += step;
+                        }
+                        all
+                    });
+                if ok {
                     slots.push(Slot { start, end });
                 }
                 start += step;
