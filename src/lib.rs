@@ -9,6 +9,7 @@ pub mod app;
 pub mod areas;
 pub mod auth;
 pub mod availability;
+pub mod bookings;
 pub mod catalog;
 pub mod cli;
 pub mod common;
