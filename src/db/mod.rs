@@ -3,8 +3,8 @@
 //!
 //! Writes are synchronous closures run inside `BEGIN IMMEDIATE ... COMMIT` on the writer thread,
 //! one after another, so a write never waits on a lock and nobody can await the network while
-//! holding it. Reads run on the blocking pool against their own WAL snapshot and never wait for
-//! the writer.
+//! holding it. Reads use their own WAL snapshot and never wait for the writer; short ones run on
+//! the calling task (cheaper than a thread hop), long ones on the blocking pool (`read_long`).
 
 mod connection;
 pub mod maintenance;
@@ -64,13 +64,23 @@ impl Db {
         self.inner.writer.run(f).await
     }
 
-    /// Runs `f` on a query-only connection.
+    /// Runs `f` on a query-only connection, on the calling task: for the short queries that
+    /// serve requests.
     pub async fn read<T, F>(&self, f: F) -> AppResult<T>
     where
         F: FnOnce(&Connection) -> AppResult<T> + Send + 'static,
         T: Send + 'static,
     {
         self.inner.readers.run(f).await
+    }
+
+    /// Runs `f` on a query-only connection on the blocking pool: for reads that scan a lot.
+    pub async fn read_long<T, F>(&self, f: F) -> AppResult<T>
+    where
+        F: FnOnce(&Connection) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.inner.readers.run_long(f).await
     }
 
     /// Writes queued behind the current one; exported as a metric.

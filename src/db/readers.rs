@@ -32,7 +32,24 @@ impl ReaderPool {
         })
     }
 
+    /// Runs `f` right on the calling task: reads here are point queries of a few
+    /// microseconds, and a hop to the blocking pool would cost more than the query.
     pub async fn run<T, F>(&self, f: F) -> AppResult<T>
+    where
+        F: FnOnce(&Connection) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let _permit = self
+            .shared
+            .permits
+            .acquire()
+            .await
+            .map_err(AppError::internal)?;
+        self.shared.with_connection(f)
+    }
+
+    /// Runs `f` on the blocking pool, for reads that scan a lot (exports, reports, reindexing).
+    pub async fn run_long<T, F>(&self, f: F) -> AppResult<T>
     where
         F: FnOnce(&Connection) -> AppResult<T> + Send + 'static,
         T: Send + 'static,
@@ -47,14 +64,7 @@ impl ReaderPool {
         let shared = self.shared.clone();
         tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            let conn = shared.take()?;
-            let result = catch_unwind(AssertUnwindSafe(|| f(&conn)));
-            shared.put(conn);
-            result.unwrap_or_else(|_| {
-                Err(AppError::internal(anyhow::anyhow!(
-                    "a database read panicked"
-                )))
-            })
+            shared.with_connection(f)
         })
         .await
         .map_err(AppError::internal)?
@@ -62,6 +72,17 @@ impl ReaderPool {
 }
 
 impl Shared {
+    fn with_connection<T>(&self, f: impl FnOnce(&Connection) -> AppResult<T>) -> AppResult<T> {
+        let conn = self.take()?;
+        let result = catch_unwind(AssertUnwindSafe(|| f(&conn)));
+        self.put(conn);
+        result.unwrap_or_else(|_| {
+            Err(AppError::internal(anyhow::anyhow!(
+                "a database read panicked"
+            )))
+        })
+    }
+
     fn take(&self) -> AppResult<Connection> {
         self.idle
             .lock()

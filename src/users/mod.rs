@@ -101,7 +101,7 @@ pub async fn export(state: &AppState, current: &CurrentUser) -> AppResult<Value>
     let exported_at = rfc3339(state.clock.now());
     state
         .db
-        .read(move |c| {
+        .read_long(move |c| {
             let sessions: Vec<Value> = store::sessions_of(c, &user.id)?
                 .into_iter()
                 .map(|s| json!({"id": s.id, "user_agent": s.user_agent, "created_at": rfc3339(from_db(s.created_at)), "last_seen_at": rfc3339(from_db(s.last_seen_at))}))
