@@ -79,7 +79,6 @@ pub async fn seed(
         })
         .await?;
 
-    let mut rng = Random::new(seed);
     let photos = media::photos_dir(state.config.data_dir());
     tokio::fs::create_dir_all(&photos)
         .await
@@ -107,12 +106,30 @@ pub async fn seed(
             )
         })
         .collect();
+    let neighborhoods = std::sync::Arc::new(neighborhoods);
     let mut done = 0;
     while done < count {
         let size = BATCH.min(count - done);
+        // Each instructor has a generator of its own, so halves of a batch are drawn (and their
+        // portraits painted) on both cores and the market is still the same for the same seed.
+        let halves = [(done, done + size / 2), (done + size / 2, done + size)].map(|(from, to)| {
+            let (services, neighborhoods) = (services.clone(), neighborhoods.clone());
+            tokio::task::spawn_blocking(move || {
+                (from..to)
+                    .map(|i| {
+                        instructor(
+                            &mut Random::new(seed.wrapping_mul(1_000_003).wrapping_add(i as u64)),
+                            i,
+                            &services,
+                            &neighborhoods,
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            })
+        });
         let mut batch = Vec::with_capacity(size);
-        for i in done..done + size {
-            batch.push(instructor(&mut rng, i, &services, &neighborhoods));
+        for half in halves {
+            batch.extend(half.await.map_err(AppError::internal)?);
         }
         for planned in &batch {
             for (side, jpeg) in &planned.photo {
