@@ -14,6 +14,7 @@ pub mod catalog;
 pub mod cli;
 pub mod common;
 pub mod config;
+pub mod credits;
 pub mod db;
 pub mod demo;
 pub mod dev;
