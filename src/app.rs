@@ -78,7 +78,7 @@ impl App {
             notifier,
             catalog,
             areas: Arc::new(areas),
-            payments: Arc::new(Provider::Simulated),
+            payments: Arc::new(Provider::simulated()),
             throttle: Arc::new(Throttle::default()),
             metrics: Arc::new(Metrics::default()),
         };
