@@ -19,9 +19,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UsersQuery {
     /// Part of an email or name.
     q: Option<String>,
+    #[param(inline)]
     role: Option<Role>,
     page: Option<u32>,
     per_page: Option<u32>,

@@ -110,10 +110,12 @@ async fn put_availability(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SlotsQuery {
     /// The instructor service id (or the catalog service id).
     service_id: String,
     duration_min: u16,
+    #[param(inline)]
     format: Format,
     /// First local date in the instructor's zone (default: today).
     #[param(value_type = Option<String>, example = "2026-12-01")]

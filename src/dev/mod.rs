@@ -50,6 +50,7 @@ pub struct Outbox {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct OutboxQuery {
     /// Only mail sent to this address.
     to: Option<String>,

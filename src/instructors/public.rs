@@ -57,6 +57,7 @@ pub struct PublicProfile {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Category slug.
     category: Option<String>,

@@ -22,6 +22,9 @@ export interface RouteDef {
   load?: () => Promise<{ default: PageComponent }>;
 }
 
+/** The three browse levels share one page (and one chunk). */
+const browse = () => import('./routes/browse/Browse.svelte');
+
 export const routes: RouteDef[] = [
   { path: '/', title: 'Lessons with great local instructors', component: Home },
   { path: '/search', title: 'Find an instructor', component: Search },
@@ -33,6 +36,12 @@ export const routes: RouteDef[] = [
   { path: '/account/*', title: 'Account settings', load: () => import('./routes/Account.svelte') },
   { path: '/unsubscribe', title: 'Email preferences', load: () => import('./routes/Unsubscribe.svelte') },
   { path: '/dev/mailbox', title: 'Mailbox', load: () => import('./routes/DevMailbox.svelte') },
+  { path: '/browse', title: 'Browse lessons', load: browse },
+  { path: '/browse/:category', title: 'Browse lessons', load: browse },
+  { path: '/browse/:category/:service', title: 'Browse lessons', load: browse },
+  { path: '/instructors/:id', title: 'Instructor', load: () => import('./routes/instructors/Profile.svelte') },
+  { path: '/instructor/onboarding/*', title: 'Instructor setup', load: () => import('./routes/instructor/Onboarding.svelte') },
+  { path: '/instructor/availability', title: 'Availability', load: () => import('./routes/instructor/Availability.svelte') },
 ];
 
 export interface RouteMatch {

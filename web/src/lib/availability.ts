@@ -125,9 +125,9 @@ export function normalise(doc: AvailabilityDoc): AvailabilityDoc {
   return {
     ...doc,
     weekly: maskToWeek(weekToMask(doc.weekly)),
-    overrides: [...doc.overrides]
+    overrides: [...(doc.overrides ?? [])]
       .map((o) => ({ date: o.date, windows: maskToWindows(windowsToMask(o.windows)) }))
       .sort((a, b) => a.date.localeCompare(b.date)),
-    blackouts: [...new Set(doc.blackouts)].sort(),
+    blackouts: [...new Set(doc.blackouts ?? [])].sort(),
   };
 }

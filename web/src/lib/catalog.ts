@@ -64,7 +64,7 @@ export function groupAreas(areas: Area[]): AreaGroup[] {
   const orphans = areas.filter((a) => a.kind === 'neighborhood' && a.parent && !known.has(a.parent));
   if (orphans.length) {
     groups.push({
-      borough: { slug: '', name: 'Other areas', kind: 'borough', parent: null, aliases: [], lat: 0, lng: 0 },
+      borough: { slug: '', name: 'Other areas', kind: 'borough', parent: null, aliases: [], lat: 0, lng: 0, radius_km: 0 },
       neighborhoods: orphans.sort((a, b) => a.name.localeCompare(b.name)),
     });
   }

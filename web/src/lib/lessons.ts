@@ -40,6 +40,11 @@ export const AGE_LABEL: Record<AgeGroup, string> = {
 };
 
 export const SKILL_LEVELS: readonly SkillLevel[] = ['beginner', 'intermediate', 'advanced'];
+/** The server types skill levels as plain strings; this narrows the ones the UI knows. */
+export function isSkillLevel(s: string): s is SkillLevel {
+  return (SKILL_LEVELS as readonly string[]).includes(s);
+}
+
 export const SKILL_LABEL: Record<SkillLevel, string> = {
   beginner: 'Beginner',
   intermediate: 'Intermediate',

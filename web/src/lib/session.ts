@@ -68,7 +68,8 @@ export async function signOutEverywhere(): Promise<void> {
 }
 
 /** Where a user lands after signing in when no `next` was asked for. */
-export function homeFor(_role: Role): string {
-  // Dashboards (/student, /instructor, /admin) are not built yet; the home page is the hub.
-  return '/';
+export function homeFor(role: Role): string {
+  // Instructors start (and, until their dashboard exists, keep coming back to) the setup
+  // wizard; the other dashboards are not built yet, so the home page is their hub.
+  return role === 'instructor' ? '/instructor/onboarding' : '/';
 }

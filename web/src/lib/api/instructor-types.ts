@@ -1,222 +1,96 @@
-// Shapes of the catalog, instructor, onboarding and availability endpoints, written by hand
-// from shared/API.md ("Catalog and instructors", "Availability") because the server does not
-// describe them in openapi.json yet. Once it does, each of these becomes an alias of the
-// generated type in types.ts (`export type Area = Schemas['AreaView']`, ...) and this file goes.
+// Shapes of the catalog, instructor, onboarding and availability endpoints. Everything the
+// server describes is an alias of the generated type in schema.d.ts (`npm run api:types`);
+// only small UI-side unions the server types as plain strings are written by hand here.
+
+import type { components } from './schema';
+
+type Schemas = components['schemas'];
 
 export type { Catalog, CatalogCategory, CatalogService, CatalogSubcategory } from './types';
 
-export type AgeGroup = 'toddler' | 'kids' | 'teens' | 'adults';
+export type AgeGroup = Schemas['AgeGroup'];
+/** UI-only: the server types skill levels as plain strings. */
 export type SkillLevel = 'beginner' | 'intermediate' | 'advanced';
-/** travel: the instructor goes to the student; studio: the student comes over; online. */
+/** UI-only (the keys of Rates): travel = the instructor goes to the student; studio = the student comes over; online. */
 export type LessonFormat = 'travel' | 'studio' | 'online';
 
 // ---------------------------------------------------------------------------------------------
 // Areas
 
-export interface Area {
-  slug: string;
-  name: string;
-  kind: 'borough' | 'neighborhood';
-  /** The borough's slug for a neighborhood; null for a borough. */
-  parent: string | null;
-  aliases: string[];
-  lat: number;
-  lng: number;
-}
+export type Area = Schemas['Area'];
 
 /** GET /api/v1/areas */
-export interface AreaList {
-  areas: Area[];
-}
+export type AreaList = Schemas['AreasResponse'];
 
 // ---------------------------------------------------------------------------------------------
 // Services an instructor offers (own list and public profile use the same shape)
 
-export interface Rates {
-  travel_cents_per_hour?: number | null;
-  studio_cents_per_hour?: number | null;
-  online_cents_per_hour?: number | null;
-}
+export type Rates = Schemas['Rates'];
 
-export interface InstructorService {
-  /** The instructor service's own id (what the slots endpoint takes as `service_id`). */
-  id: string;
-  /** The catalog service id. */
-  service_id: string;
-  service_name: string;
-  description: string | null;
-  durations_min: number[];
-  age_groups: AgeGroup[];
-  skill_levels: SkillLevel[];
-  rates: Rates;
-}
+export type InstructorService = Schemas['OfferingView'];
 
 /** GET/PUT /api/v1/instructor/services */
-export interface InstructorServices {
-  services: InstructorService[];
-}
+export type InstructorServices = Schemas['ServicesView'];
 
 /** One item of PUT /api/v1/instructor/services */
-export interface InstructorServiceInput {
-  service_id: string;
-  description?: string;
-  durations_min: number[];
-  age_groups: AgeGroup[];
-  skill_levels?: SkillLevel[];
-  rates: Rates;
-}
+export type InstructorServiceInput = Schemas['OfferingInput'];
 
 // ---------------------------------------------------------------------------------------------
 // Own profile (onboarding)
 
+/** UI-only: the server types `missing` as plain strings. */
 export type MissingItem = 'photo' | 'bio' | 'services' | 'availability' | 'payouts' | 'background_check' | 'service_area';
 
-export interface BackgroundCheck {
-  status: 'none' | 'pending' | 'passed' | 'failed';
-  expires_at: string | null;
-  note: string | null;
-}
+export type BackgroundCheck = Schemas['BackgroundCheckView'];
 
-export interface TeachingLocation {
-  address: string;
-  lat: number;
-  lng: number;
-}
+export type TeachingLocation = Schemas['TeachingLocation'];
 
 /** GET/PUT /api/v1/instructor/profile */
-export interface OwnProfile {
-  /** Not in the written contract; used for the public-page link when the server sends it. */
-  id?: string;
-  bio: string;
-  years_experience: number;
-  languages: string[];
-  timezone: string;
-  service_areas: string[];
-  meeting_url: string | null;
-  teaching_location: TeachingLocation | null;
-  photo_url: string | null;
-  live: boolean;
-  payouts_status: 'none' | 'complete';
-  background_check: BackgroundCheck;
-  missing: MissingItem[];
-}
+export type OwnProfile = Schemas['OwnProfile'];
 
 /** PUT /api/v1/instructor/profile */
-export interface OwnProfileInput {
-  bio: string;
-  years_experience: number;
-  languages: string[];
-  timezone: string;
-  service_areas: string[];
-  meeting_url?: string | null;
-  teaching_location?: TeachingLocation | null;
-}
+export type OwnProfileInput = Schemas['ProfileInput'];
 
 /** POST /api/v1/instructor/photo */
-export interface PhotoUploaded {
-  photo_url: string;
-}
+export type PhotoUploaded = Schemas['PhotoUploaded'];
 
 /** POST /api/v1/instructor/background-check */
-export interface BackgroundCheckUploaded {
-  background_check: BackgroundCheck;
-}
+export type BackgroundCheckUploaded = Schemas['BackgroundSubmitted'];
 
 /** POST /api/v1/instructor/payouts/onboarding */
-export interface PayoutsOnboarding {
-  url: string;
-}
+export type PayoutsOnboarding = Schemas['OnboardingLink'];
 
 /** POST /api/v1/instructor/go-live */
-export interface GoLiveResult {
-  live: boolean;
-}
+export type GoLiveResult = Schemas['Live'];
 
 // ---------------------------------------------------------------------------------------------
 // Public instructors
 
-export interface InstructorSummary {
-  id: string;
-  display_name: string;
-  photo_url: string | null;
-  bio_excerpt: string;
-  years_experience: number;
-  services: Array<{ service_id: string; service_name: string; min_rate_cents_per_hour: number }>;
-  /** Area names. */
-  areas: string[];
-  rating: number | null;
-  review_count: number;
-  is_new: boolean;
-}
+export type InstructorSummary = Schemas['ListedInstructor'];
 
 /** GET /api/v1/instructors/{id} */
-export interface PublicInstructor {
-  id: string;
-  display_name: string;
-  bio: string;
-  photo_url: string | null;
-  photo_thumb_url: string | null;
-  years_experience: number;
-  languages: string[];
-  timezone: string;
-  service_areas: Array<{ slug: string; name: string }>;
-  teaching_location: { lat: number; lng: number; area_name: string } | null;
-  services: InstructorService[];
-  rating: number | null;
-  review_count: number;
-  is_new: boolean;
-  live: boolean;
-}
+export type PublicInstructor = Schemas['PublicProfile'];
 
-export interface Slot {
-  /** RFC 3339 UTC. */
-  start: string;
-  end: string;
-}
+export type Slot = Schemas['SlotView'];
 
 /** GET /api/v1/instructors/{id}/slots */
-export interface SlotList {
-  timezone: string;
-  slots: Slot[];
-}
+export type SlotList = Schemas['SlotsResponse'];
 
 // ---------------------------------------------------------------------------------------------
 // Availability
 
+/** UI-only: the server types the `weekly` keys as plain strings. */
 export type DayKey = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
 
 /** Local times `HH:MM` in the instructor's zone; `end` may be "24:00". */
-export interface TimeWindow {
-  start: string;
-  end: string;
-}
+export type TimeWindow = Schemas['Window'];
 
-export interface DateOverride {
-  /** YYYY-MM-DD; no windows = closed that day. */
-  date: string;
-  windows: TimeWindow[];
-}
+export type DateOverride = Schemas['Override'];
 
 /** GET/PUT /api/v1/instructor/availability (with ETag / If-Match) */
-export interface AvailabilityDoc {
-  timezone: string;
-  weekly: Record<DayKey, TimeWindow[]>;
-  overrides: DateOverride[];
-  blackouts: string[];
-  buffer_min: number;
-  travel_buffer_min: number;
-  min_notice_min: number;
-  travel_min_notice_min: number;
-  horizon_days: number;
-}
+export type AvailabilityDoc = Schemas['Document'];
 
-/** Bookings that no longer fit the new availability; they stand. Shape beyond this is open. */
-export interface OrphanedBooking {
-  id?: string;
-  start?: string;
-  [extra: string]: unknown;
-}
+/** Booking ids that no longer fit the new availability (they stand). */
+export type OrphanedBooking = Schemas['Saved']['orphaned_bookings'][number];
 
-export interface AvailabilitySaved extends AvailabilityDoc {
-  orphaned_bookings?: OrphanedBooking[];
-}
+export type AvailabilitySaved = Schemas['Saved'];

@@ -72,6 +72,91 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/background-checks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Background checks waiting for review, oldest first. */
+        get: operations["pending"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/background-checks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pass or fail a pending check; the instructor is told by email. */
+        post: operations["decide"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/background-checks/{id}/document": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The uploaded document (admins only). */
+        get: operations["document"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/catalog/services": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a service to a subcategory. */
+        post: operations["add_service"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/catalog/services/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Rename a service, hide or show it, or replace its search terms. */
+        patch: operations["edit_service"];
+        trace?: never;
+    };
     "/api/v1/admin/users": {
         parameters: {
             query?: never;
@@ -81,6 +166,23 @@ export interface paths {
         };
         /** People, newest first. */
         get: operations["list_users"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/areas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The operator's boroughs and neighborhoods with aliases and centroids. */
+        get: operations["areas"];
         put?: never;
         post?: never;
         delete?: never;
@@ -413,6 +515,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/catalog": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every visible category, subcategory and service. */
+        get: operations["catalog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/dev/clock": {
         parameters: {
             query?: never;
@@ -457,6 +576,185 @@ export interface paths {
         };
         /** Mail kept by the `outbox` transport, newest first. */
         get: operations["list_outbox"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instructor/availability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The instructor's availability document, with its `ETag`. */
+        get: operations["get_availability"];
+        /** Replace the document. Needs `If-Match` with the current ETag: 428 without, 412 when stale. */
+        put: operations["put_availability"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instructor/background-check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload the background-check document (PDF, JPEG or PNG up to 10 MB): the check is pending
+         *     until an admin reviews it.
+         */
+        post: operations["upload_background_check"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instructor/go-live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Go live: 422 `instructor.not_ready` with `missing` until everything is in place. */
+        post: operations["go_live"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instructor/payouts/onboarding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start payouts onboarding; returns where to send the instructor (the simulated provider
+         *     completes at once).
+         */
+        post: operations["payouts_onboarding"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instructor/photo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Upload a profile photo (JPEG, PNG or WebP up to 10 MB) with an optional square crop. */
+        post: operations["upload_photo"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instructor/profile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The instructor's own profile, with what still blocks going live. */
+        get: operations["get_profile"];
+        /** Edit the profile. */
+        put: operations["put_profile"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instructor/services": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The services offered. */
+        get: operations["get_services"];
+        /** Replace the services offered (rates per format, floors and cap enforced). */
+        put: operations["put_services"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instructors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Live instructors, optionally by category, service and area. */
+        get: operations["list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instructors/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A live instructor's public profile (their own or an admin's view also before going live). */
+        get: operations["profile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instructors/{id}/slots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Bookable starts of a live instructor for one service, format and duration. */
+        get: operations["open_slots"];
         put?: never;
         post?: never;
         delete?: never;
@@ -653,12 +951,52 @@ export interface components {
             status: string;
             two_factor_enabled: boolean;
         };
+        /** @enum {string} */
+        AgeGroup: "toddler" | "kids" | "teens" | "adults";
+        Area: {
+            aliases?: string[];
+            kind: components["schemas"]["Kind"];
+            /** Format: double */
+            lat: number;
+            /** Format: double */
+            lng: number;
+            name: string;
+            parent?: string | null;
+            /** Format: double */
+            radius_km: number;
+            slug: string;
+        };
+        AreaRef: {
+            name: string;
+            slug: string;
+        };
+        AreasResponse: {
+            areas: components["schemas"]["Area"][];
+        };
+        BackgroundCheckView: {
+            expires_at?: string | null;
+            note?: string | null;
+            /** @description none, pending, passed or failed. */
+            status: string;
+        };
+        BackgroundSubmitted: {
+            background_check: components["schemas"]["BackgroundCheckView"];
+        };
         BackupCodes: {
             /** @description Each works once; shown only now. */
             backup_codes: string[];
         };
+        CatalogResponse: {
+            categories: components["schemas"]["CategoryView"][];
+        };
         /** @enum {string} */
         Category: "account" | "lesson_updates" | "messages" | "reviews" | "promotions";
+        CategoryView: {
+            id: string;
+            name: string;
+            slug: string;
+            subcategories: components["schemas"]["SubcategoryView"][];
+        };
         ChangePasswordRequest: {
             current_password: string;
             new_password: string;
@@ -675,9 +1013,38 @@ export interface components {
         CreateTokenRequest: {
             name: string;
         };
+        Decision: {
+            note?: string | null;
+            /** @description passed or failed. */
+            result: string;
+        };
         DisableRequest: {
             code: string;
             password: string;
+        };
+        /** @description What the instructor sends and reads back. */
+        Document: {
+            blackouts?: string[];
+            /** Format: int32 */
+            buffer_min: number;
+            /** Format: int32 */
+            horizon_days: number;
+            /**
+             * Format: int32
+             * @description Notice for online and studio lessons.
+             */
+            min_notice_min: number;
+            overrides?: components["schemas"]["Override"][];
+            /** @description The instructor's time zone (from the profile; read-only here). */
+            timezone?: string;
+            /** Format: int32 */
+            travel_buffer_min: number;
+            /** Format: int32 */
+            travel_min_notice_min?: number;
+            /** @description Keys `mon` .. `sun`, each a list of windows. */
+            weekly: {
+                [key: string]: components["schemas"]["Window"][];
+            };
         };
         EmailRequest: {
             email: string;
@@ -726,6 +1093,32 @@ export interface components {
         JobsRun: {
             jobs_run: number;
         };
+        /** @enum {string} */
+        Kind: "borough" | "neighborhood";
+        ListedInstructor: {
+            areas: string[];
+            bio_excerpt: string;
+            display_name: string;
+            id: string;
+            is_new: boolean;
+            photo_url?: string | null;
+            /** Format: double */
+            rating?: number | null;
+            /** Format: int32 */
+            review_count: number;
+            services: components["schemas"]["ListedService"][];
+            /** Format: int64 */
+            years_experience: number;
+        };
+        ListedService: {
+            /** Format: int64 */
+            min_rate_cents_per_hour: number;
+            service_id: string;
+            service_name: string;
+        };
+        Live: {
+            live: boolean;
+        };
         LoginRequest: {
             email: string;
             password: string;
@@ -734,11 +1127,43 @@ export interface components {
             csrf_token?: string | null;
             user: components["schemas"]["UserView"];
         };
+        NewServiceRequest: {
+            age_groups: components["schemas"]["AgeGroup"][];
+            name: string;
+            online_capable: boolean;
+            slug: string;
+            subcategory_id: string;
+            terms?: string[];
+        };
         NewToken: {
             id: string;
             name: string;
             /** @description Shown once; only its hash is kept. */
             token: string;
+        };
+        OfferingInput: {
+            age_groups: components["schemas"]["AgeGroup"][];
+            description?: string | null;
+            durations_min: number[];
+            rates: components["schemas"]["Rates"];
+            /** @description The catalog service id. */
+            service_id: string;
+            skill_levels?: string[] | null;
+        };
+        OfferingView: {
+            age_groups: components["schemas"]["AgeGroup"][];
+            description: string;
+            durations_min: number[];
+            /** @description The instructor service id (what bookings and slots refer to). */
+            id: string;
+            rates: components["schemas"]["Rates"];
+            /** @description The catalog service id. */
+            service_id: string;
+            service_name: string;
+            skill_levels: string[];
+        };
+        OnboardingLink: {
+            url: string;
         };
         Outbox: {
             items: components["schemas"]["OutboxItem"][];
@@ -751,6 +1176,32 @@ export interface components {
             template: string;
             text: string;
             to: string;
+        };
+        Override: {
+            /** @example 2026-12-24 */
+            date: string;
+            /** @description The day's windows instead of the weekly ones; empty = closed that day. */
+            windows: components["schemas"]["Window"][];
+        };
+        OwnProfile: {
+            background_check: components["schemas"]["BackgroundCheckView"];
+            bio: string;
+            languages: string[];
+            live: boolean;
+            meeting_url?: string | null;
+            /**
+             * @description What still blocks going live: photo, bio, services, availability, payouts,
+             *     background_check, service_area.
+             */
+            missing: string[];
+            /** @description none or complete. */
+            payouts_status: string;
+            photo_url?: string | null;
+            service_areas: string[];
+            teaching_location?: components["schemas"]["TeachingLocation"] | null;
+            timezone: string;
+            /** Format: int64 */
+            years_experience: number;
         };
         Paginated_AdminUserView: {
             items: {
@@ -770,8 +1221,45 @@ export interface components {
             /** Format: int64 */
             total: number;
         };
+        Paginated_ListedInstructor: {
+            items: {
+                areas: string[];
+                bio_excerpt: string;
+                display_name: string;
+                id: string;
+                is_new: boolean;
+                photo_url?: string | null;
+                /** Format: double */
+                rating?: number | null;
+                /** Format: int32 */
+                review_count: number;
+                services: components["schemas"]["ListedService"][];
+                /** Format: int64 */
+                years_experience: number;
+            }[];
+            /** Format: int32 */
+            page: number;
+            /** Format: int32 */
+            per_page: number;
+            /** Format: int64 */
+            total: number;
+        };
         PasswordConfirmation: {
             password: string;
+        };
+        PendingCheck: {
+            /** @description Admin-only download of the uploaded document. */
+            document_url?: string | null;
+            email: string;
+            full_name: string;
+            instructor_id: string;
+            submitted_at: string;
+        };
+        PendingChecks: {
+            items: components["schemas"]["PendingCheck"][];
+        };
+        PhotoUploaded: {
+            photo_url: string;
         };
         PreferenceChange: {
             category: components["schemas"]["Category"];
@@ -793,10 +1281,63 @@ export interface components {
         PreferencesUpdate: {
             items: components["schemas"]["PreferenceChange"][];
         };
+        ProfileInput: {
+            bio: string;
+            languages: string[];
+            meeting_url?: string | null;
+            /** @description Area slugs from `GET /api/v1/areas`. */
+            service_areas: string[];
+            teaching_location?: components["schemas"]["TeachingLocation"] | null;
+            timezone: string;
+            /** Format: int64 */
+            years_experience: number;
+        };
         ProfileRequest: {
             full_name?: string | null;
             /** @description IANA time zone, e.g. `Europe/Berlin`. */
             timezone?: string | null;
+        };
+        PublicLocation: {
+            area_name?: string | null;
+            /**
+             * Format: double
+             * @description Rounded to about a kilometre: the studio address is never shown.
+             */
+            lat: number;
+            /** Format: double */
+            lng: number;
+        };
+        PublicProfile: {
+            bio: string;
+            /** @description First name and last initial. */
+            display_name: string;
+            id: string;
+            is_new: boolean;
+            languages: string[];
+            live: boolean;
+            photo_thumb_url?: string | null;
+            photo_url?: string | null;
+            /**
+             * Format: double
+             * @description Shown from 3 reviews on (reviews arrive with their own release).
+             */
+            rating?: number | null;
+            /** Format: int32 */
+            review_count: number;
+            service_areas: components["schemas"]["AreaRef"][];
+            services: components["schemas"]["OfferingView"][];
+            teaching_location?: components["schemas"]["PublicLocation"] | null;
+            timezone: string;
+            /** Format: int64 */
+            years_experience: number;
+        };
+        Rates: {
+            /** Format: int64 */
+            online_cents_per_hour?: number | null;
+            /** Format: int64 */
+            studio_cents_per_hour?: number | null;
+            /** Format: int64 */
+            travel_cents_per_hour?: number | null;
         };
         ResetConfirmRequest: {
             password: string;
@@ -804,11 +1345,36 @@ export interface components {
         };
         /** @enum {string} */
         Role: "student" | "instructor" | "admin";
+        Saved: components["schemas"]["Document"] & {
+            /** @description Bookings that now fall outside the windows: they stand, but the instructor should know. */
+            orphaned_bookings: string[];
+        };
         SecondFactorRequest: {
             backup_code?: string | null;
             challenge: string;
             code?: string | null;
             trust_device?: boolean;
+        };
+        ServiceEdit: {
+            hidden?: boolean | null;
+            name?: string | null;
+            terms?: string[] | null;
+        };
+        ServiceId: {
+            id: string;
+        };
+        ServiceView: {
+            age_groups: components["schemas"]["AgeGroup"][];
+            id: string;
+            name: string;
+            online_capable: boolean;
+            slug: string;
+        };
+        ServicesInput: {
+            services: components["schemas"]["OfferingInput"][];
+        };
+        ServicesView: {
+            services: components["schemas"]["OfferingView"][];
         };
         SessionResponse: {
             /** @description Send as `X-CSRF-Token` on unsafe requests authenticated by the session cookie. */
@@ -837,6 +1403,28 @@ export interface components {
             /** @description Attribution arrives with referrals; accepted now so clients need not change. */
             referral_code?: string | null;
             role: components["schemas"]["Role"];
+        };
+        SlotView: {
+            end: string;
+            start: string;
+        };
+        SlotsResponse: {
+            slots: components["schemas"]["SlotView"][];
+            timezone: string;
+        };
+        SubcategoryView: {
+            id: string;
+            name: string;
+            services: components["schemas"]["ServiceView"][];
+            slug: string;
+        };
+        TeachingLocation: {
+            /** @description The studio address: private, never shown publicly. */
+            address: string;
+            /** Format: double */
+            lat: number;
+            /** Format: double */
+            lng: number;
         };
         TokenRequest: {
             token: string;
@@ -884,6 +1472,12 @@ export interface components {
             /** @description IANA time zone, e.g. `America/New_York`. */
             timezone: string;
             two_factor_enabled: boolean;
+        };
+        Window: {
+            /** @example 12:00 */
+            end: string;
+            /** @example 09:00 */
+            start: string;
         };
     };
     responses: never;
@@ -1000,17 +1594,152 @@ export interface operations {
             };
         };
     };
-    list_users: {
+    pending: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PendingChecks"];
+                };
+            };
+        };
+    };
+    decide: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                /** @description Part of an email or name. */
-                q: string | null;
-                role: components["schemas"]["Role"] | null;
-                page: number | null;
-                per_page: number | null;
+                /** @description instructor id */
+                id: string;
             };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Decision"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description nothing pending for this instructor */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    document: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description instructor id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    add_service: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewServiceRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceId"];
+                };
+            };
+            /** @description catalog.slug_taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    edit_service: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ServiceEdit"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    list_users: {
+        parameters: {
+            query?: {
+                /** @description Part of an email or name. */
+                q?: string;
+                role?: "student" | "instructor" | "admin";
+                page?: number;
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
@@ -1029,6 +1758,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    areas: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AreasResponse"];
+                };
             };
         };
     };
@@ -1568,6 +2316,25 @@ export interface operations {
             };
         };
     };
+    catalog: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CatalogResponse"];
+                };
+            };
+        };
+    };
     get_clock: {
         parameters: {
             query?: never;
@@ -1659,12 +2426,12 @@ export interface operations {
     };
     list_outbox: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
+            query?: {
                 /** @description Only mail sent to this address. */
-                to: string | null;
+                to?: string;
             };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
@@ -1686,14 +2453,387 @@ export interface operations {
             };
         };
     };
+    get_availability: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Document"];
+                };
+            };
+        };
+    };
+    put_availability: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Document"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Saved"];
+                };
+            };
+            /** @description availability.stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description availability.invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description availability.if_match_required */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    upload_background_check: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description file */
+        requestBody?: {
+            content: {
+                "multipart/form-data": unknown;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackgroundSubmitted"];
+                };
+            };
+            /** @description media.unsupported_type, media.too_large */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    go_live: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Live"];
+                };
+            };
+            /** @description instructor.not_ready, with missing */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    payouts_onboarding: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OnboardingLink"];
+                };
+            };
+        };
+    };
+    upload_photo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description file, crop_x, crop_y, crop_size */
+        requestBody?: {
+            content: {
+                "multipart/form-data": unknown;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PhotoUploaded"];
+                };
+            };
+            /** @description media.unsupported_type, media.too_large, media.bad_crop */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    get_profile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OwnProfile"];
+                };
+            };
+        };
+    };
+    put_profile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProfileInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OwnProfile"];
+                };
+            };
+            /** @description a field is invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    get_services: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServicesView"];
+                };
+            };
+        };
+    };
+    put_services: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ServicesInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServicesView"];
+                };
+            };
+            /** @description instructor.rate_below_floor, instructor.rate_above_cap, instructor.online_not_offered */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     list: {
+        parameters: {
+            query?: {
+                /** @description Category slug. */
+                category?: string;
+                /** @description Service slug. */
+                service?: string;
+                /** @description Area slug (a borough includes its neighborhoods). */
+                area?: string;
+                page?: number;
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Paginated_ListedInstructor"];
+                };
+            };
+        };
+    };
+    profile: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                page: number | null;
-                per_page: number | null;
+                id: string;
             };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicProfile"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    open_slots: {
+        parameters: {
+            query: {
+                /** @description The instructor service id (or the catalog service id). */
+                service_id: string;
+                duration_min: number;
+                format: "travel" | "studio" | "online";
+                /**
+                 * @description First local date in the instructor's zone (default: today).
+                 * @example 2026-12-01
+                 */
+                from?: string;
+                /**
+                 * @description Last local date, inclusive (default: six days after `from`; at most 31 days in all).
+                 * @example 2026-12-07
+                 */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlotsResponse"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description a parameter is invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    list: {
+        parameters: {
+            query?: {
+                page?: number;
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;

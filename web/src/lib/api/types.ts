@@ -37,32 +37,8 @@ export interface Page<T> {
   total: number;
 }
 
-// The catalog arrives with the instructors issue; until the server serves it these mirror
-// API.md "Catalog and instructors".
-
-export interface CatalogService {
-  id: string;
-  slug: string;
-  name: string;
-  age_groups: string[];
-  online_capable: boolean;
-}
-
-export interface CatalogSubcategory {
-  id: string;
-  slug: string;
-  name: string;
-  services: CatalogService[];
-}
-
-export interface CatalogCategory {
-  id: string;
-  slug: string;
-  name: string;
-  subcategories: CatalogSubcategory[];
-}
-
 /** GET /api/v1/catalog */
-export interface Catalog {
-  categories: CatalogCategory[];
-}
+export type Catalog = Schemas['CatalogResponse'];
+export type CatalogCategory = Schemas['CategoryView'];
+export type CatalogSubcategory = Schemas['SubcategoryView'];
+export type CatalogService = Schemas['ServiceView'];

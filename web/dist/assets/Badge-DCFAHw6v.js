@@ -1,1 +1,0 @@
-import{B as e,J as t,L as n,St as r,X as i,b as a,lt as o,ot as s}from"./Button-C8xSUZIx.js";var c=i(`<span><!></span>`);function l(i,l){let u=a(l,`tone`,3,`neutral`);var d=c(),f=o(d);e(f,()=>l.children),r(d),s(()=>n(d,1,`badge ${u()??``}`,`svelte-dtbgkf`)),t(i,d)}export{l as t};
