@@ -23,4 +23,4 @@ mod two_factor;
 pub use extract::{Admin, CurrentUser, Instructor, MaybeUser, Student};
 pub use model::{Role, User, UserView};
 pub use recovery::confirm_password;
-pub use routes::routes;
+pub use routes::{routes, signed_out};

@@ -163,7 +163,8 @@ fn signed_in(state: &AppState, status: StatusCode, user: &User, started: &Starte
     (status, AppendHeaders(cookies), Json(body)).into_response()
 }
 
-fn signed_out(state: &AppState) -> Response {
+/// 204 with the session cookie cleared: the answer to every way of signing out.
+pub fn signed_out(state: &AppState) -> Response {
     (
         StatusCode::NO_CONTENT,
         [(header::SET_COOKIE, session::clear_session_cookie(state))],

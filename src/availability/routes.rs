@@ -150,7 +150,11 @@ async fn open_slots(
         .0
         .as_ref()
         .is_some_and(|v| v.user.id == id || v.user.role == Role::Admin);
-    let instructor = instructors::visible(&state, &id, privileged).await?;
+    let (instructor, (doc, _)) =
+        instructors::visible_with(&state, &id, privileged, |c, profile| {
+            Ok(store::load(c, &profile.user_id, &profile.timezone)?)
+        })
+        .await?;
     let offering = instructor
         .offerings
         .iter()
@@ -198,12 +202,6 @@ async fn open_slots(
             "at most 31 days per request",
         ));
     }
-    let user_id = instructor.profile.user_id.clone();
-    let zone = instructor.profile.timezone.clone();
-    let (doc, _) = state
-        .db
-        .read(move |c| Ok(store::load(c, &user_id, &zone)?))
-        .await?;
     let rules = document::validate(&doc)?;
     let request = Request {
         from,

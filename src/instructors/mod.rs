@@ -27,6 +27,20 @@ pub struct Listing {
 
 /// The instructor `id` when live (or when `privileged`: themselves or an admin); else 404.
 pub async fn visible(state: &AppState, id: &str, privileged: bool) -> AppResult<Listing> {
+    Ok(visible_with(state, id, privileged, |_, _| Ok(())).await?.0)
+}
+
+/// Like [`visible`], with `more` read from the same snapshot in the same round trip.
+pub async fn visible_with<T, F>(
+    state: &AppState,
+    id: &str,
+    privileged: bool,
+    more: F,
+) -> AppResult<(Listing, T)>
+where
+    F: FnOnce(&rusqlite::Connection, &ProfileRow) -> AppResult<T> + Send + 'static,
+    T: Send + 'static,
+{
     let id = id.to_string();
     let found = state
         .db
@@ -37,22 +51,24 @@ pub async fn visible(state: &AppState, id: &str, privileged: bool) -> AppResult<
             let Some(user) = crate::auth::store::user_by_id(c, &id)? else {
                 return Ok(None);
             };
-            if user.status != crate::auth::model::Status::Active {
+            if user.status != crate::auth::model::Status::Active || !(profile.live || privileged) {
                 return Ok(None);
             }
+            let extra = more(c, &profile)?;
             let areas = store::areas_of(c, &id)?;
             let offerings = store::offerings_of(c, &id)?;
-            Ok(Some(Listing {
-                profile,
-                full_name: user.full_name,
-                areas,
-                offerings,
-            }))
+            Ok(Some((
+                Listing {
+                    profile,
+                    full_name: user.full_name,
+                    areas,
+                    offerings,
+                },
+                extra,
+            )))
         })
         .await?;
-    found
-        .filter(|l| l.profile.live || privileged)
-        .ok_or_else(AppError::not_found)
+    found.ok_or_else(AppError::not_found)
 }
 
 /// The instructor's time zone (creating the profile on first use).

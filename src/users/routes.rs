@@ -1,7 +1,7 @@
 //! `/api/v1/account`: the signed-in person's own account.
 
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -10,9 +10,9 @@ use utoipa_axum::routes;
 
 use super::ProfileChange;
 use crate::app::AppState;
-use crate::auth::{CurrentUser, UserView};
+use crate::auth::{CurrentUser, UserView, signed_out};
 use crate::error::AppResult;
-use crate::http::{Json, cookies};
+use crate::http::Json;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -37,11 +37,6 @@ pub struct AccountResponse {
 #[derive(Deserialize, ToSchema)]
 pub struct PasswordConfirmation {
     password: String,
-}
-
-fn signed_out(state: &AppState) -> Response {
-    let clear = cookies::set("session", "", 0, state.config.public_url_is_https());
-    (StatusCode::NO_CONTENT, [(header::SET_COOKIE, clear)]).into_response()
 }
 
 /// Change name and/or time zone.
