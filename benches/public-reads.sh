@@ -11,7 +11,7 @@ bin="$target/release/instainstru"
 data="$(mktemp -d)"
 port=18181
 trap 'kill "$server" 2>/dev/null || true; rm -rf "$data"' EXIT
-"$bin" seed --demo --instructors 1000 --data-dir "$data" >/dev/null
+"$bin" seed --demo --instructors 1000 --data-dir "$data" >/dev/null 2>&1
 "$bin" serve --bind "127.0.0.1:$port" --data-dir "$data" 2>/dev/null &
 server=$!
 base="http://127.0.0.1:$port"
@@ -21,7 +21,7 @@ slots=$(curl -s "$base/api/v1/instructors/$id" | python3 -c '
 import sys, json
 s = json.load(sys.stdin)["services"][0]
 f = next(k for k in ("online", "studio", "travel") if s["rates"].get(k + "_cents_per_hour"))
-print(f"service_id={s[\"id\"]}&duration_min={s[\"durations_min\"][0]}&format={f}")')
+print("service_id=%s&duration_min=%s&format=%s" % (s["id"], s["durations_min"][0], f))')
 echo "machine: $(nproc) cores; wrk -t2 -c32 -d10s against the release binary"
 for path in /api/v1/catalog "/api/v1/instructors/$id" "/api/v1/instructors/$id/slots?$slots"; do
   printf '%-22s' "$(echo "$path" | sed -E 's#/api/v1/instructors/[^/?]+/slots.*#7-day slots#; s#/api/v1/instructors/.*#profile#; s#/api/v1/##')"

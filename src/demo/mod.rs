@@ -274,6 +274,7 @@ fn instructor(
         rng.pick(words::CLOSINGS).to_string(),
     ]
     .join(" ");
+    let bio = capitalised(&bio);
     let mut languages = vec!["English".to_string()];
     if rng.chance(35) {
         languages.push(rng.pick(words::LANGUAGES).to_string());
@@ -292,6 +293,14 @@ fn instructor(
         photo: avatar::portrait(rng),
         name,
     }
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// A plausible week: after-school evenings, weekend days, some mornings.
