@@ -381,10 +381,12 @@ test('browse pages list categories, services and the live instructor', async () 
   const { page, problems, close } = await newPage(1280);
   try {
     await page.goto(`${server.url}/`);
-    await page.getByRole('link', { name: /^Music/ }).first().click();
+    // The category tiles load after the page: wait for the tile itself (a footer link also
+    // starts with "Music", and clicking it first made this test flaky).
+    await page.locator('a[href="/browse/music"]').first().click();
     await page.waitForURL((url) => url.pathname === '/browse/music');
     await page.getByRole('heading', { level: 1, name: 'Music' }).waitFor();
-    await page.getByRole('link', { name: 'Piano', exact: true }).first().click();
+    await page.locator('a[href="/browse/music/piano"]').first().click();
     await page.waitForURL((url) => url.pathname === '/browse/music/piano');
     await page.getByRole('heading', { level: 1, name: 'Piano lessons' }).waitFor();
     if (state.live) {
