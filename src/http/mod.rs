@@ -39,6 +39,7 @@ pub use extract::{Json, Query};
         (name = "notifications", description = "In-app inbox and notification preferences"),
         (name = "instructors", description = "Public instructor profiles, listings and open slots"),
         (name = "instructor", description = "An instructor's own profile, services, availability and onboarding"),
+        (name = "payments", description = "Saved payment methods"),
         (name = "catalog", description = "Categories, services and areas"),
         (name = "admin", description = "Administration (role admin)"),
         (name = "dev", description = "Test clock, job runner and mail outbox (development only)")
@@ -58,6 +59,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::areas::routes())
         .merge(crate::instructors::routes())
         .merge(crate::availability::routes())
+        .merge(crate::payments::methods::routes())
         .merge(crate::notifications::routes())
         .merge(crate::admin::routes())
         .merge(crate::dev::routes())

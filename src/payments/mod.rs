@@ -3,6 +3,7 @@
 //! implementation arrives with real Stripe, behind the same methods. Every money-moving call
 //! carries an idempotency key derived from our own rows, so a retry never moves money twice.
 
+pub mod methods;
 mod simulated;
 
 use serde::Serialize;

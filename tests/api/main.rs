@@ -11,6 +11,7 @@ mod dev;
 mod http;
 mod instructors;
 mod jobs;
+mod payments;
 mod process;
 mod recovery;
 mod two_factor;

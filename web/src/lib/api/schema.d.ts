@@ -883,6 +883,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/payments/methods": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's saved cards, the default first. */
+        get: operations["list"];
+        put?: never;
+        /** Save a card with the payment provider. */
+        post: operations["save"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -1127,6 +1145,15 @@ export interface components {
             csrf_token?: string | null;
             user: components["schemas"]["UserView"];
         };
+        MethodView: {
+            brand: string;
+            id: string;
+            is_default: boolean;
+            last4: string;
+        };
+        Methods: {
+            items: components["schemas"]["MethodView"][];
+        };
         NewServiceRequest: {
             age_groups: components["schemas"]["AgeGroup"][];
             name: string;
@@ -1345,6 +1372,13 @@ export interface components {
         };
         /** @enum {string} */
         Role: "student" | "instructor" | "admin";
+        SaveMethod: {
+            /**
+             * @description A Stripe test payment method id on `simulated` (`pm_card_visa`, ...), a confirmed
+             *     SetupIntent's payment method on `stripe`.
+             */
+            payment_method_id: string;
+        };
         Saved: components["schemas"]["Document"] & {
             /** @description Bookings that now fall outside the windows: they stand, but the instructor should know. */
             orphaned_bookings: string[];
@@ -2998,6 +3032,55 @@ export interface operations {
                 content: {
                     "application/json": unknown;
                 };
+            };
+        };
+    };
+    list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Methods"];
+                };
+            };
+        };
+    };
+    save: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SaveMethod"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MethodView"];
+                };
+            };
+            /** @description payment.invalid_method */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -1,0 +1,117 @@
+//! Saved payment methods: `GET/POST /api/v1/payments/methods`. The first card a student saves
+//! becomes their default; saving the same card again returns it unchanged.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::PaymentError;
+use crate::app::AppState;
+use crate::auth::Student;
+use crate::auth::secrets::new_id;
+use crate::common::time::to_db;
+use crate::error::{AppError, AppResult};
+use crate::http::Json;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list, save))
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct MethodView {
+    id: String,
+    brand: String,
+    last4: String,
+    is_default: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Methods {
+    items: Vec<MethodView>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct SaveMethod {
+    /// A Stripe test payment method id on `simulated` (`pm_card_visa`, ...), a confirmed
+    /// SetupIntent's payment method on `stripe`.
+    payment_method_id: String,
+}
+
+fn of_user(conn: &Connection, user_id: &str) -> rusqlite::Result<Vec<MethodView>> {
+    conn.prepare_cached(
+        "SELECT id, brand, last4, is_default FROM payment_methods WHERE user_id = ?1 ORDER BY is_default DESC, created_at, id",
+    )?
+    .query_map([user_id], |r| Ok(MethodView { id: r.get(0)?, brand: r.get(1)?, last4: r.get(2)?, is_default: r.get(3)? }))?
+    .collect()
+}
+
+/// The caller's saved cards, the default first.
+#[utoipa::path(get, path = "/api/v1/payments/methods", tag = "payments", responses((status = 200, body = Methods)))]
+async fn list(State(state): State<AppState>, Student(me): Student) -> AppResult<Json<Methods>> {
+    let items = state.db.read(move |c| Ok(of_user(c, &me.user.id)?)).await?;
+    Ok(Json(Methods { items }))
+}
+
+/// Save a card with the payment provider.
+#[utoipa::path(post, path = "/api/v1/payments/methods", tag = "payments", request_body = SaveMethod,
+    responses((status = 201, body = MethodView), (status = 422, description = "payment.invalid_method")))]
+async fn save(
+    State(state): State<AppState>,
+    Student(me): Student,
+    Json(body): Json<SaveMethod>,
+) -> AppResult<(StatusCode, Json<MethodView>)> {
+    let card = state
+        .payments
+        .save_payment_method(body.payment_method_id.trim())
+        .await
+        .map_err(|err| match err {
+            PaymentError::Invalid(_) => AppError::invalid(
+                "payment.invalid_method",
+                "payment_method_id",
+                "is not a payment method the provider knows",
+            ),
+            PaymentError::Declined { .. } | PaymentError::AuthenticationRequired { .. } => {
+                AppError::invalid(
+                    "payment.invalid_method",
+                    "payment_method_id",
+                    "could not be saved",
+                )
+            }
+        })?;
+    let (user_id, now) = (me.user.id.clone(), to_db(state.clock.now()));
+    let saved = state
+        .db
+        .write(move |tx| {
+            let existing: Option<String> = tx
+                .query_row(
+                    "SELECT id FROM payment_methods WHERE user_id = ?1 AND provider_ref = ?2",
+                    params![user_id, card.payment_method_id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let id = match existing {
+                Some(id) => id,
+                None => {
+                    let id = new_id();
+                    let first: bool = tx.query_row(
+                        "SELECT NOT EXISTS(SELECT 1 FROM payment_methods WHERE user_id = ?1)",
+                        [&user_id],
+                        |r| r.get(0),
+                    )?;
+                    tx.execute(
+                        "INSERT INTO payment_methods (id, user_id, provider_ref, brand, last4, is_default, created_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                        params![id, user_id, card.payment_method_id, card.brand, card.last4, first, now],
+                    )?;
+                    id
+                }
+            };
+            of_user(tx, &user_id)?.into_iter().find(|m| m.id == id).ok_or_else(AppError::not_found)
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(saved)))
+}
