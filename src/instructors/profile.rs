@@ -76,6 +76,12 @@ pub async fn own(state: &AppState, user_id: &str) -> AppResult<ProfileRow> {
 
 /// What still blocks going live.
 pub async fn missing(state: &AppState, row: &ProfileRow) -> AppResult<Vec<String>> {
+    Ok(readiness(state, row).await?.0)
+}
+
+/// What still blocks going live, and the service areas read on the way (the profile view
+/// shows them, so it need not read them again).
+async fn readiness(state: &AppState, row: &ProfileRow) -> AppResult<(Vec<String>, Vec<String>)> {
     let id = row.user_id.clone();
     let timezone = row.timezone.clone();
     let (areas, offerings, has_windows) = state
@@ -105,17 +111,16 @@ pub async fn missing(state: &AppState, row: &ProfileRow) -> AppResult<Vec<String
             !areas.is_empty() || offerings.iter().all(|o| o.travel.is_none()),
         ),
     ];
-    Ok(checks
+    let missing = checks
         .iter()
         .filter(|(_, ok)| !ok)
         .map(|(code, _)| (*code).to_string())
-        .collect())
+        .collect();
+    Ok((missing, areas))
 }
 
 pub async fn view(state: &AppState, row: ProfileRow) -> AppResult<OwnProfile> {
-    let missing = missing(state, &row).await?;
-    let id = row.user_id.clone();
-    let service_areas = state.db.read(move |c| Ok(store::areas_of(c, &id)?)).await?;
+    let (missing, service_areas) = readiness(state, &row).await?;
     let teaching_location = match (&row.studio_address, row.studio_lat, row.studio_lng) {
         (Some(address), Some(lat), Some(lng)) => Some(TeachingLocation {
             address: address.clone(),
