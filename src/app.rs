@@ -69,6 +69,7 @@ impl App {
             &config.server.public_url,
             &unsubscribe_key,
         );
+        let payments = Arc::new(Provider::simulated(db.clone(), clock.clone()));
         let state = AppState {
             jobs: Jobs::new(registry(), config.jobs.clone()),
             config: Arc::new(config),
@@ -78,7 +79,7 @@ impl App {
             notifier,
             catalog,
             areas: Arc::new(areas),
-            payments: Arc::new(Provider::simulated()),
+            payments,
             throttle: Arc::new(Throttle::default()),
             metrics: Arc::new(Metrics::default()),
         };
@@ -93,6 +94,8 @@ fn registry() -> Registry {
     jobs::register(&mut registry);
     notifications::register(&mut registry);
     crate::instructors::background::register(&mut registry);
+    crate::credits::register(&mut registry);
+    crate::bookings::jobs::register(&mut registry);
     registry
 }
 

@@ -22,6 +22,7 @@ pub mod error;
 pub mod http;
 pub mod instructors;
 pub mod jobs;
+pub mod ledger;
 pub mod notifications;
 pub mod payments;
 pub mod users;

@@ -120,6 +120,31 @@ impl Areas {
             .min_by(|a, b| a.radius_km.total_cmp(&b.radius_km))
     }
 
+    /// The most specific area an address names ("12 Union St, Park Slope, Brooklyn" -> Park
+    /// Slope), matching names and aliases as whole words.
+    pub fn mentioned_in(&self, text: &str) -> Option<&Area> {
+        let words = |s: &str| {
+            let cleaned: String = s
+                .to_lowercase()
+                .chars()
+                .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+                .collect();
+            format!(
+                " {} ",
+                cleaned.split_whitespace().collect::<Vec<_>>().join(" ")
+            )
+        };
+        let haystack = words(text);
+        self.list
+            .iter()
+            .filter(|a| {
+                std::iter::once(&a.name)
+                    .chain(&a.aliases)
+                    .any(|name| haystack.contains(&words(name)))
+            })
+            .min_by(|a, b| a.radius_km.total_cmp(&b.radius_km))
+    }
+
     /// Whether `slug` is `area` itself or one of its neighborhoods.
     pub fn covers(&self, area: &str, slug: &str) -> bool {
         area == slug || self.get(slug).and_then(|a| a.parent.as_deref()) == Some(area)

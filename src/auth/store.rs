@@ -493,3 +493,12 @@ pub fn forget_trusted_devices(conn: &Connection, user_id: &str) -> rusqlite::Res
     )?;
     Ok(())
 }
+
+/// Every active admin (for operational alerts).
+pub fn admins(conn: &Connection) -> rusqlite::Result<Vec<User>> {
+    let sql =
+        format!("SELECT {USER_COLUMNS} FROM users WHERE role = 'admin' AND status = 'active'");
+    conn.prepare_cached(&sql)?
+        .query_map([], user_from_row)?
+        .collect()
+}

@@ -109,6 +109,26 @@ async fn put_availability(
     }
 }
 
+/// The instructor's lessons holding time in `window` (confirmed, or being paid for).
+fn busy_between(
+    c: &rusqlite::Connection,
+    instructor_id: &str,
+    (from, to): (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>),
+) -> rusqlite::Result<Vec<slots::Busy>> {
+    c.prepare_cached(
+        "SELECT start_at, end_at, format = 'travel' FROM bookings
+         WHERE instructor_id = ?1 AND status IN ('pending_payment', 'confirmed') AND start_at < ?3 AND end_at > ?2",
+    )?
+    .query_map(rusqlite::params![instructor_id, to_db(from), to_db(to)], |r| {
+        Ok(slots::Busy {
+            start: crate::common::time::from_db(r.get(0)?),
+            end: crate::common::time::from_db(r.get(1)?),
+            travel: r.get(2)?,
+        })
+    })?
+    .collect()
+}
+
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SlotsQuery {
@@ -150,9 +170,12 @@ async fn open_slots(
         .0
         .as_ref()
         .is_some_and(|v| v.user.id == id || v.user.role == Role::Admin);
-    let (instructor, (doc, _)) =
-        instructors::visible_with(&state, &id, privileged, |c, profile| {
-            Ok(store::load(c, &profile.user_id, &profile.timezone)?)
+    let now = state.clock.now();
+    let window = (now - Duration::days(2), now + Duration::days(367));
+    let (instructor, (doc, busy)) =
+        instructors::visible_with(&state, &id, privileged, move |c, profile| {
+            let (doc, _) = store::load(c, &profile.user_id, &profile.timezone)?;
+            Ok((doc, busy_between(c, &profile.user_id, window)?))
         })
         .await?;
     let offering = instructor
@@ -185,7 +208,6 @@ async fn open_slots(
         .timezone
         .parse()
         .unwrap_or(chrono_tz::UTC);
-    let now = state.clock.now();
     let from = q.from.unwrap_or_else(|| slots::local_today(tz, now));
     let to = q.to.unwrap_or(from + Duration::days(6));
     if to < from {
@@ -210,8 +232,7 @@ async fn open_slots(
         format: q.format,
         now,
     };
-    // Confirmed lessons become busy intervals when bookings exist (the booking lifecycle).
-    let found = slots::open_slots(&rules, tz, &[], &request);
+    let found = slots::open_slots(&rules, tz, &busy, &request);
     Ok(Json(SlotsResponse {
         timezone: instructor.profile.timezone,
         slots: found

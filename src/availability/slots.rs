@@ -184,6 +184,64 @@ pub fn open_slots(rules: &Rules, tz: Tz, busy: &[Busy], request: &Request) -> Ve
     slots
 }
 
+/// Why a lesson cannot start at a given instant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// Not on the 15-minute grid of the instructor's wall clock.
+    OffGrid,
+    /// Inside the minimum notice or the overnight protection (or in the past).
+    TooSoon,
+    /// Beyond the booking horizon.
+    TooFar,
+    /// Not entirely inside one window of that day.
+    OutsideAvailability,
+    /// Too close to a lesson already booked (buffers included).
+    Taken,
+}
+
+/// Whether a lesson of `duration_min` may start at `start`: the same rules as
+/// [`open_slots`], answered with the first rule it breaks.
+pub fn check_start(
+    rules: &Rules,
+    tz: Tz,
+    busy: &[Busy],
+    format: Format,
+    duration_min: u16,
+    start: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(), Refusal> {
+    if !rounds_to_step(start, tz) {
+        return Err(Refusal::OffGrid);
+    }
+    if start < earliest_start(rules, tz, format, now) {
+        return Err(Refusal::TooSoon);
+    }
+    if start >= now + Duration::days(i64::from(rules.horizon_days)) {
+        return Err(Refusal::TooFar);
+    }
+    let date = local_today(tz, start);
+    let request = Request {
+        from: date,
+        to: date,
+        duration_min,
+        format,
+        now,
+    };
+    if !open_slots(rules, tz, &[], &request)
+        .iter()
+        .any(|s| s.start == start)
+    {
+        return Err(Refusal::OutsideAvailability);
+    }
+    if !open_slots(rules, tz, busy, &request)
+        .iter()
+        .any(|s| s.start == start)
+    {
+        return Err(Refusal::Taken);
+    }
+    Ok(())
+}
+
 /// The local date "today" in the instructor's zone.
 pub fn local_today(tz: Tz, now: DateTime<Utc>) -> NaiveDate {
     now.with_timezone(&tz).date_naive()

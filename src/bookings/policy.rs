@@ -8,7 +8,8 @@
 //! | < 12 h | captured | 50% of LP as credit | 50% of their payout |
 //!
 //! An instructor's cancellation refunds everything, fee included. A locked payment (after a
-//! late reschedule) never goes back to the card: cancelling it gives credit as in 12-24 h.
+//! late reschedule) never goes back to the card: cancelling it 24 h or more ahead gives credit
+//! as in 12-24 h, later the tiers apply as usual.
 
 use chrono::Duration;
 use serde::Serialize;
@@ -72,7 +73,7 @@ pub fn cancellation(by: Canceller, notice: Duration, money: Money) -> Outcome {
             credit_cents: money.credits_applied_cents,
             instructor_payout_cents: 0,
         },
-        Canceller::Student if notice >= Duration::hours(12) || money.locked => Outcome {
+        Canceller::Student if notice >= Duration::hours(12) => Outcome {
             policy: Policy::CreditFull,
             refund_cents: 0,
             credit_cents: lp,
@@ -179,6 +180,8 @@ mod tests {
         );
         let locked = cancellation(Canceller::Student, Duration::hours(48), money(true));
         assert_eq!(locked.policy, Policy::CreditFull);
+        let locked_late = cancellation(Canceller::Student, Duration::hours(3), money(true));
+        assert_eq!(locked_late.policy, Policy::CreditHalf);
         let locked_by_instructor =
             cancellation(Canceller::Instructor, Duration::hours(48), money(true));
         assert_eq!(

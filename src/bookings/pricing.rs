@@ -10,6 +10,7 @@
 /// Basis points (1/100 of a percent): 1200 = 12%.
 pub type Bps = i64;
 
+/// The default service fee (operators set `market.service_fee_bps`).
 pub const SERVICE_FEE_BPS: Bps = 1200;
 pub const FOUNDING_BPS: Bps = 800;
 
@@ -51,9 +52,10 @@ pub fn price(
     minutes: i64,
     credits_available: i64,
     commission_bps: Bps,
+    fee_bps: Bps,
 ) -> Price {
     let lesson = lesson_price(cents_per_hour, minutes);
-    let fee = share(lesson, SERVICE_FEE_BPS);
+    let fee = share(lesson, fee_bps);
     let credits = credits_available.clamp(0, lesson);
     let commission = share(lesson, commission_bps);
     Price {
@@ -73,7 +75,7 @@ mod tests {
 
     #[test]
     fn the_spec_example_adds_up() {
-        let p = price(12_000, 60, 0, commission_bps(7, false));
+        let p = price(12_000, 60, 0, commission_bps(7, false), SERVICE_FEE_BPS);
         assert_eq!(p.lesson_price_cents, 12_000);
         assert_eq!(p.service_fee_cents, 1_440);
         assert_eq!(p.instructor_payout_cents, 10_560);
@@ -93,7 +95,7 @@ mod tests {
 
     #[test]
     fn credits_cover_the_lesson_never_the_fee() {
-        let p = price(10_000, 60, 50_000, 1_500);
+        let p = price(10_000, 60, 50_000, 1_500, SERVICE_FEE_BPS);
         assert_eq!(p.credits_applied_cents, 10_000);
         assert_eq!(
             p.total_charge_cents, 1_200,
@@ -103,7 +105,7 @@ mod tests {
             p.instructor_payout_cents, 8_500,
             "credits do not change the instructor's share"
         );
-        let partial = price(10_000, 60, 2_500, 1_500);
+        let partial = price(10_000, 60, 2_500, 1_500, SERVICE_FEE_BPS);
         assert_eq!(partial.total_charge_cents, 10_000 + 1_200 - 2_500);
     }
 

@@ -117,6 +117,12 @@ pub struct MarketConfig {
     /// Whether going live needs a passed background check.
     pub background_check_required: bool,
     pub background_check_valid: Duration,
+    /// The student's service fee on the lesson price, in basis points (1200 = 12%).
+    pub service_fee_bps: i64,
+    /// How long a credit grant can be spent.
+    pub credit_validity: Duration,
+    /// Bookings (and other money requests) one user may make per minute.
+    pub bookings_per_user_per_minute: u32,
 }
 
 impl Default for MarketConfig {
@@ -127,6 +133,9 @@ impl Default for MarketConfig {
             rate_cap_cents: 100_000,
             background_check_required: true,
             background_check_valid: Duration::secs(365 * 86_400),
+            service_fee_bps: 1_200,
+            credit_validity: Duration::secs(365 * 86_400),
+            bookings_per_user_per_minute: 5,
         }
     }
 }

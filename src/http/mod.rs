@@ -60,6 +60,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::instructors::routes())
         .merge(crate::availability::routes())
         .merge(crate::payments::methods::routes())
+        .merge(crate::credits::routes())
+        .merge(crate::bookings::routes())
         .merge(crate::notifications::routes())
         .merge(crate::admin::routes())
         .merge(crate::dev::routes())

@@ -399,3 +399,11 @@ pub fn expiring_background_checks(
     .query_map(params![now, before], |r| Ok((r.get(0)?, r.get(1)?)))?
     .collect()
 }
+
+/// The connected account payouts go to, once onboarding has started.
+pub fn payouts_account(conn: &Connection, user_id: &str) -> rusqlite::Result<Option<String>> {
+    conn.prepare_cached("SELECT payouts_account FROM instructor_profiles WHERE user_id = ?1")?
+        .query_row([user_id], |r| r.get(0))
+        .optional()
+        .map(Option::flatten)
+}

@@ -74,13 +74,13 @@ async fn save(
                 "payment_method_id",
                 "is not a payment method the provider knows",
             ),
-            PaymentError::Declined { .. } | PaymentError::AuthenticationRequired { .. } => {
-                AppError::invalid(
-                    "payment.invalid_method",
-                    "payment_method_id",
-                    "could not be saved",
-                )
-            }
+            PaymentError::Declined { .. }
+            | PaymentError::AuthenticationRequired { .. }
+            | PaymentError::Unavailable(_) => AppError::invalid(
+                "payment.invalid_method",
+                "payment_method_id",
+                "could not be saved",
+            ),
         })?;
     let (user_id, now) = (me.user.id.clone(), to_db(state.clock.now()));
     let saved = state

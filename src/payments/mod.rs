@@ -3,12 +3,16 @@
 //! implementation arrives with real Stripe, behind the same methods. Every money-moving call
 //! carries an idempotency key derived from our own rows, so a retry never moves money twice.
 
+pub mod idempotency;
 pub mod methods;
 mod simulated;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-pub use simulated::{Call, Simulated};
+pub use simulated::{Call, Simulated, Totals, totals};
+
+use crate::common::Clock;
+use crate::db::Db;
 
 /// A saved card as the provider describes it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -18,24 +22,23 @@ pub struct Card {
     pub last4: String,
 }
 
-/// An authorisation (manual-capture charge) or an immediate charge.
+/// An authorisation (a manual-capture destination charge) or an immediate charge. What the
+/// platform keeps is fixed at capture, when the outcome is known.
 #[derive(Clone, Debug)]
 pub struct ChargeRequest {
     pub amount_cents: i64,
     pub payment_method_id: String,
     /// The instructor's connected account the charge is destined for, if any.
     pub destination: Option<String>,
-    /// What the platform keeps (fee + commission); 0 for tips.
-    pub application_fee_cents: i64,
     /// The customer is not present (a job authorising at T-24h).
     pub off_session: bool,
     pub idempotency_key: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PaymentError {
     /// The card was refused; `code` is Stripe's decline code (`generic_decline`,
-    /// `insufficient_funds`).
+    /// `insufficient_funds`, `authentication_required` off-session).
     Declined { code: String },
     /// The bank wants the customer to authenticate (SCA); on-session the client completes it.
     AuthenticationRequired {
@@ -44,15 +47,32 @@ pub enum PaymentError {
     },
     /// The request is wrong (unknown payment method, nothing to capture).
     Invalid(String),
+    /// The provider could not be reached; worth retrying with the same idempotency key.
+    Unavailable(String),
 }
+
+impl std::fmt::Display for PaymentError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Declined { code } => write!(f, "declined: {code}"),
+            Self::AuthenticationRequired { intent_id, .. } => {
+                write!(f, "authentication required for {intent_id}")
+            }
+            Self::Invalid(message) => write!(f, "invalid: {message}"),
+            Self::Unavailable(message) => write!(f, "unavailable: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for PaymentError {}
 
 pub enum Provider {
     Simulated(Simulated),
 }
 
 impl Provider {
-    pub fn simulated() -> Self {
-        Self::Simulated(Simulated::default())
+    pub fn simulated(db: Db, clock: Clock) -> Self {
+        Self::Simulated(Simulated::new(db, clock))
     }
 
     /// Creates (or reuses) the instructor's connected account and an onboarding link that
@@ -80,17 +100,23 @@ impl Provider {
     /// Authorises `amount` now, to be captured later; returns the intent id.
     pub async fn authorize(&self, request: &ChargeRequest) -> Result<String, PaymentError> {
         match self {
-            Self::Simulated(sim) => sim.authorize(request),
+            Self::Simulated(sim) => sim.authorize(request).await,
         }
     }
 
+    /// Captures the whole authorisation; the platform keeps `application_fee_cents` and the
+    /// destination receives the rest.
     pub async fn capture(
         &self,
         intent_id: &str,
+        application_fee_cents: i64,
         idempotency_key: &str,
     ) -> Result<(), PaymentError> {
         match self {
-            Self::Simulated(sim) => sim.capture(intent_id, idempotency_key),
+            Self::Simulated(sim) => sim
+                .capture(intent_id, application_fee_cents, idempotency_key)
+                .await
+                .map(|_| ()),
         }
     }
 
@@ -101,7 +127,7 @@ impl Provider {
         idempotency_key: &str,
     ) -> Result<(), PaymentError> {
         match self {
-            Self::Simulated(sim) => sim.release(intent_id, idempotency_key),
+            Self::Simulated(sim) => sim.release(intent_id, idempotency_key).await.map(|_| ()),
         }
     }
 
@@ -116,17 +142,21 @@ impl Provider {
         idempotency_key: &str,
     ) -> Result<String, PaymentError> {
         match self {
-            Self::Simulated(sim) => sim.refund(
-                intent_id,
-                amount_cents,
-                refund_fee,
-                reverse_transfer,
-                idempotency_key,
-            ),
+            Self::Simulated(sim) => {
+                sim.refund(
+                    intent_id,
+                    amount_cents,
+                    refund_fee,
+                    reverse_transfer,
+                    idempotency_key,
+                )
+                .await
+            }
         }
     }
 
-    /// Moves money from the platform to a connected account (split outcomes, referral rewards).
+    /// Moves money from the platform to a connected account (split outcomes, credits the
+    /// platform funds, referral rewards).
     pub async fn transfer(
         &self,
         destination: &str,
@@ -134,7 +164,10 @@ impl Provider {
         idempotency_key: &str,
     ) -> Result<String, PaymentError> {
         match self {
-            Self::Simulated(sim) => sim.transfer(destination, amount_cents, idempotency_key),
+            Self::Simulated(sim) => {
+                sim.transfer(destination, amount_cents, idempotency_key)
+                    .await
+            }
         }
     }
 
@@ -147,16 +180,18 @@ impl Provider {
         match self {
             Self::Simulated(sim) => {
                 sim.reverse_transfer(transfer_id, amount_cents, idempotency_key)
+                    .await
             }
         }
     }
 
-    /// Charges and captures at once, off-session (tips).
+    /// Charges and captures at once with no platform fee (tips).
     pub async fn charge(&self, request: &ChargeRequest) -> Result<String, PaymentError> {
         match self {
             Self::Simulated(sim) => {
-                let intent = sim.authorize(request)?;
-                sim.capture(&intent, &format!("{}:capture", request.idempotency_key))?;
+                let intent = sim.authorize(request).await?;
+                sim.capture(&intent, 0, &format!("{}:capture", request.idempotency_key))
+                    .await?;
                 Ok(intent)
             }
         }

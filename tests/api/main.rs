@@ -7,6 +7,7 @@ mod helpers;
 
 mod account;
 mod auth;
+mod bookings;
 mod dev;
 mod http;
 mod instructors;

@@ -2,6 +2,7 @@
 //! dir, with a manual clock and the outbox transport. Jobs do not run by themselves: tests drain
 //! them (`run_jobs`) or move the clock (`advance`), so nothing sleeps.
 
+pub mod bookings;
 pub mod browser;
 pub mod instructors;
 pub mod process;
@@ -126,6 +127,14 @@ impl TestApp {
             .await;
         assert_eq!(response.status(), 200);
         response.json().await.expect("json")
+    }
+
+    /// Sets the clock to `at`, running jobs that fall due on the way.
+    pub async fn travel_to(&self, at: &str) {
+        let response = self
+            .post_json("/api/v1/dev/clock", &serde_json::json!({ "now": at }))
+            .await;
+        assert_eq!(response.status(), 200, "clock to {at}");
     }
 
     pub async fn outbox(&self, to: &str) -> Vec<Value> {

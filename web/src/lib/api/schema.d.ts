@@ -123,6 +123,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/bookings/{id}/no-show": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An admin decides a disputed no-show report. */
+        post: operations["decide_no_show"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/catalog/services": {
         parameters: {
             query?: never;
@@ -515,6 +532,214 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/bookings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's bookings. */
+        get: operations["list"];
+        put?: never;
+        /**
+         * Create a booking. Send `Idempotency-Key` to make retries safe: the same key and body within
+         *     24 h return the first answer.
+         */
+        post: operations["create_booking"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bookings/quote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The price of a booking before making it: the same checks, nothing created. */
+        post: operations["quote"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bookings/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One booking with its timeline; 404 for anyone but its student, its instructor and admins. */
+        get: operations["detail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bookings/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel, with a reason. The answer states what happened to the money. */
+        post: operations["cancel_booking"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bookings/{id}/cancel-preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What cancelling now would do to the money, for the caller. */
+        get: operations["cancel_preview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bookings/{id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The instructor marks the lesson given (after its end). */
+        post: operations["complete_booking"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bookings/{id}/no-show": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Report the other party absent (from the start until 24 h after the end). */
+        post: operations["report_no_show"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bookings/{id}/no-show/dispute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The party reported absent disputes it, once, within 24 h. */
+        post: operations["dispute_no_show"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bookings/{id}/reschedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move the lesson to another time with the same instructor. */
+        post: operations["reschedule_booking"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's private calendar feed URL. */
+        get: operations["feed_url"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendar/feed/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The lessons of the feed's owner as iCalendar (RFC 5545). */
+        get: operations["feed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendar/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new feed URL; the old one stops working. */
+        post: operations["rotate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/catalog": {
         parameters: {
             query?: never;
@@ -524,6 +749,23 @@ export interface paths {
         };
         /** Every visible category, subcategory and service. */
         get: operations["catalog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/credits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's credit balance and every grant, newest first. */
+        get: operations["credits"];
         put?: never;
         post?: never;
         delete?: never;
@@ -616,6 +858,40 @@ export interface paths {
          *     until an admin reviews it.
          */
         post: operations["upload_background_check"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instructor/earnings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The instructor's earnings per lesson, totals and the last 12 weeks. */
+        get: operations["earnings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instructor/earnings.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The same rows as CSV (dollars with two decimals). */
+        get: operations["earnings_csv"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -959,6 +1235,14 @@ export interface components {
         AccountResponse: {
             user: components["schemas"]["UserView"];
         };
+        /** @description What the viewer may do with the booking now. */
+        Actions: {
+            cancel: boolean;
+            complete: boolean;
+            dispute_no_show: boolean;
+            report_no_show: boolean;
+            reschedule: boolean;
+        };
         AdminUserView: {
             created_at: string;
             email: string;
@@ -1004,6 +1288,72 @@ export interface components {
             /** @description Each works once; shown only now. */
             backup_codes: string[];
         };
+        Booking: {
+            actions: components["schemas"]["Actions"];
+            /** @description Where a travel lesson happens (only the booking's parties see it). */
+            address?: string | null;
+            area?: string | null;
+            cancellation?: components["schemas"]["CancellationView"] | null;
+            /** Format: int64 */
+            commission_cents: number;
+            created_at: string;
+            /** Format: int64 */
+            credits_applied_cents: number;
+            /** Format: int32 */
+            duration_min: number;
+            end: string;
+            /** @description The timeline, on `GET /api/v1/bookings/{id}` only. */
+            events?: components["schemas"]["EventView"][] | null;
+            format: components["schemas"]["Format"];
+            id: string;
+            instructor_id: string;
+            /** @description First name and last initial. */
+            instructor_name: string;
+            /** Format: int64 */
+            instructor_payout_cents: number;
+            instructor_service_id: string;
+            /** Format: int64 */
+            lesson_price_cents: number;
+            no_show?: components["schemas"]["NoShowView"] | null;
+            note?: string | null;
+            payment_status: components["schemas"]["PaymentStatus"];
+            rescheduled_from?: string | null;
+            rescheduled_to?: string | null;
+            /** Format: int64 */
+            service_fee_cents: number;
+            /**
+             * Format: int64
+             * @description The catalog service.
+             */
+            service_id: number;
+            service_name: string;
+            start: string;
+            status: components["schemas"]["Status"];
+            student_id: string;
+            student_name: string;
+            /** @description The instructor's zone, which the lesson's local times are shown in. */
+            timezone: string;
+            /**
+             * Format: int64
+             * @description What the card is (or will be) charged: LP + fee - credits.
+             */
+            total_charge_cents: number;
+        };
+        CancelRequest: {
+            /** @description Why, 1-500 characters; the other party sees it. */
+            reason: string;
+        };
+        CancellationView: {
+            /** @description `student`, `instructor`, `system` (unpaid at the deadline) or `admin`. */
+            by: components["schemas"]["Party"];
+            cancelled_at: string;
+            outcome?: components["schemas"]["Outcome"] | null;
+            reason: string;
+        };
+        Cancelled: {
+            booking: components["schemas"]["Booking"];
+            outcome: components["schemas"]["Outcome"];
+        };
         CatalogResponse: {
             categories: components["schemas"]["CategoryView"][];
         };
@@ -1031,6 +1381,27 @@ export interface components {
         CreateTokenRequest: {
             name: string;
         };
+        CreditGrant: {
+            /** Format: int64 */
+            amount_cents: number;
+            created_at: string;
+            expires_at: string;
+            id: string;
+            /** @description Why it was granted: `cancellation`, `loyalty`, `restored`, ... */
+            reason: string;
+            /** Format: int64 */
+            remaining_cents: number;
+            /** @description `active`, `used` (nothing left), `expired` or `revoked`. */
+            status: string;
+        };
+        Credits: {
+            /**
+             * Format: int64
+             * @description What can be spent now (reserved credit is not included).
+             */
+            balance_cents: number;
+            items: components["schemas"]["CreditGrant"][];
+        };
         Decision: {
             note?: string | null;
             /** @description passed or failed. */
@@ -1039,6 +1410,10 @@ export interface components {
         DisableRequest: {
             code: string;
             password: string;
+        };
+        DisputeRequest: {
+            /** @description 1-500 characters. */
+            reason: string;
         };
         /** @description What the instructor sends and reads back. */
         Document: {
@@ -1064,9 +1439,70 @@ export interface components {
                 [key: string]: components["schemas"]["Window"][];
             };
         };
+        Earnings: {
+            items: components["schemas"]["EarningsRow"][];
+            totals: components["schemas"]["EarningsTotals"];
+            /** @description The last 12 weeks, oldest first (net by lesson date). */
+            weeks: components["schemas"]["Week"][];
+        };
+        EarningsRow: {
+            booking_id: string;
+            /** Format: int64 */
+            commission_cents: number;
+            /** Format: int64 */
+            gross_cents: number;
+            /** Format: int64 */
+            net_cents: number;
+            service_name: string;
+            start: string;
+            status: string;
+            student_name: string;
+            /**
+             * Format: int64
+             * @description Tips go 100% to the instructor.
+             */
+            tip_cents: number;
+        };
+        EarningsTotals: {
+            /** Format: int64 */
+            commission_cents: number;
+            /** Format: int64 */
+            gross_cents: number;
+            /** Format: int64 */
+            net_cents: number;
+            /**
+             * Format: int64
+             * @description Settled and sent to the payouts account.
+             */
+            paid_cents: number;
+            /**
+             * Format: int64
+             * @description Booked or awaiting settlement.
+             */
+            scheduled_cents: number;
+            /** Format: int64 */
+            tip_cents: number;
+        };
         EmailRequest: {
             email: string;
         };
+        EventView: {
+            /** @description `student`, `instructor`, `system` or `admin`. */
+            actor: string;
+            at: string;
+            detail: string;
+            /** @description `booked`, `payment_authorized`, `cancelled`, `completed`, ... */
+            kind: string;
+        };
+        FeedUrl: {
+            /** @description Subscribe to this in a calendar app; keep it private. */
+            url: string;
+        };
+        /**
+         * @description Where a lesson happens: at the student's (`travel`), at the instructor's studio, or online.
+         * @enum {string}
+         */
+        Format: "travel" | "studio" | "online";
         Health: {
             status: string;
         };
@@ -1154,6 +1590,32 @@ export interface components {
         Methods: {
             items: components["schemas"]["MethodView"][];
         };
+        NewBooking: {
+            /**
+             * @description Where a travel lesson happens; it must name a neighborhood or borough the instructor
+             *     serves (or send `area`).
+             */
+            address?: string | null;
+            /** @description The area slug of a travel address, when the address does not name it. */
+            area?: string | null;
+            /** Format: int32 */
+            duration_min: number;
+            format: components["schemas"]["Format"];
+            instructor_id: string;
+            /** @description The instructor's service id (or the catalog service id). */
+            instructor_service_id: string;
+            /** @description For the instructor, at most 1000 characters. */
+            note?: string | null;
+            /**
+             * @description A saved card's id, or a provider payment method (`pm_card_visa` on `simulated`), which is
+             *     saved for next time.
+             */
+            payment_method_id: string;
+            /** @example 2026-12-08T15:00:00Z */
+            start: string;
+            /** @description Spend available credit on the lesson price (never on the fee). */
+            use_credits?: boolean;
+        };
         NewServiceRequest: {
             age_groups: components["schemas"]["AgeGroup"][];
             name: string;
@@ -1167,6 +1629,26 @@ export interface components {
             name: string;
             /** @description Shown once; only its hash is kept. */
             token: string;
+        };
+        NoShowRequest: {
+            /** @description 1-500 characters. */
+            reason: string;
+            /**
+             * @description Who did not come: `student` (reported by the instructor) or `instructor` (reported by
+             *     the student).
+             */
+            who: components["schemas"]["Party"];
+        };
+        NoShowView: {
+            /** @description Who was reported absent. */
+            absent: components["schemas"]["Party"];
+            dispute_reason?: string | null;
+            reason: string;
+            reported_at: string;
+            /** @description When an undisputed report resolves by itself. */
+            resolves_at?: string | null;
+            /** @description `open`, `disputed`, `upheld` or `rejected`. */
+            state: string;
         };
         OfferingInput: {
             age_groups: components["schemas"]["AgeGroup"][];
@@ -1203,6 +1685,22 @@ export interface components {
             template: string;
             text: string;
             to: string;
+        };
+        Outcome: {
+            /**
+             * Format: int64
+             * @description Credit the student holds afterwards because of this booking (reserved credits returned
+             *     included).
+             */
+            credit_cents: number;
+            /** Format: int64 */
+            instructor_payout_cents: number;
+            policy: components["schemas"]["Policy"];
+            /**
+             * Format: int64
+             * @description Back to the card (a release of an uncaptured authorisation counts as no refund).
+             */
+            refund_cents: number;
         };
         Override: {
             /** @example 2026-12-24 */
@@ -1248,6 +1746,65 @@ export interface components {
             /** Format: int64 */
             total: number;
         };
+        Paginated_Booking: {
+            items: {
+                actions: components["schemas"]["Actions"];
+                /** @description Where a travel lesson happens (only the booking's parties see it). */
+                address?: string | null;
+                area?: string | null;
+                cancellation?: components["schemas"]["CancellationView"] | null;
+                /** Format: int64 */
+                commission_cents: number;
+                created_at: string;
+                /** Format: int64 */
+                credits_applied_cents: number;
+                /** Format: int32 */
+                duration_min: number;
+                end: string;
+                /** @description The timeline, on `GET /api/v1/bookings/{id}` only. */
+                events?: components["schemas"]["EventView"][] | null;
+                format: components["schemas"]["Format"];
+                id: string;
+                instructor_id: string;
+                /** @description First name and last initial. */
+                instructor_name: string;
+                /** Format: int64 */
+                instructor_payout_cents: number;
+                instructor_service_id: string;
+                /** Format: int64 */
+                lesson_price_cents: number;
+                no_show?: components["schemas"]["NoShowView"] | null;
+                note?: string | null;
+                payment_status: components["schemas"]["PaymentStatus"];
+                rescheduled_from?: string | null;
+                rescheduled_to?: string | null;
+                /** Format: int64 */
+                service_fee_cents: number;
+                /**
+                 * Format: int64
+                 * @description The catalog service.
+                 */
+                service_id: number;
+                service_name: string;
+                start: string;
+                status: components["schemas"]["Status"];
+                student_id: string;
+                student_name: string;
+                /** @description The instructor's zone, which the lesson's local times are shown in. */
+                timezone: string;
+                /**
+                 * Format: int64
+                 * @description What the card is (or will be) charged: LP + fee - credits.
+                 */
+                total_charge_cents: number;
+            }[];
+            /** Format: int32 */
+            page: number;
+            /** Format: int32 */
+            per_page: number;
+            /** Format: int64 */
+            total: number;
+        };
         Paginated_ListedInstructor: {
             items: {
                 areas: string[];
@@ -1271,9 +1828,13 @@ export interface components {
             /** Format: int64 */
             total: number;
         };
+        /** @enum {string} */
+        Party: "student" | "instructor" | "system" | "admin";
         PasswordConfirmation: {
             password: string;
         };
+        /** @enum {string} */
+        PaymentStatus: "scheduled" | "authorized" | "captured" | "locked" | "released" | "refunded" | "failed";
         PendingCheck: {
             /** @description Admin-only download of the uploaded document. */
             document_url?: string | null;
@@ -1288,6 +1849,8 @@ export interface components {
         PhotoUploaded: {
             photo_url: string;
         };
+        /** @enum {string} */
+        Policy: "full_release" | "credit_full" | "credit_half" | "instructor_cancel";
         PreferenceChange: {
             category: components["schemas"]["Category"];
             email: boolean;
@@ -1358,6 +1921,16 @@ export interface components {
             /** Format: int64 */
             years_experience: number;
         };
+        Quote: {
+            /** Format: int64 */
+            credits_applied_cents: number;
+            /** Format: int64 */
+            lesson_price_cents: number;
+            /** Format: int64 */
+            service_fee_cents: number;
+            /** Format: int64 */
+            total_charge_cents: number;
+        };
         Rates: {
             /** Format: int64 */
             online_cents_per_hour?: number | null;
@@ -1366,9 +1939,22 @@ export interface components {
             /** Format: int64 */
             travel_cents_per_hour?: number | null;
         };
+        RescheduleRequest: {
+            /**
+             * Format: int32
+             * @description Another length the service offers; only while the payment is not yet made.
+             */
+            duration_min?: number | null;
+            /** @example 2026-12-09T15:00:00Z */
+            start: string;
+        };
         ResetConfirmRequest: {
             password: string;
             token: string;
+        };
+        Resolution: {
+            /** @description true: the reported party was absent; false: the lesson happened. */
+            upheld: boolean;
         };
         /** @enum {string} */
         Role: "student" | "instructor" | "admin";
@@ -1446,6 +2032,11 @@ export interface components {
             slots: components["schemas"]["SlotView"][];
             timezone: string;
         };
+        /**
+         * @description `pending_payment` only while an immediate authorisation is in flight.
+         * @enum {string}
+         */
+        Status: "pending_payment" | "confirmed" | "completed" | "cancelled" | "no_show" | "payment_failed";
         SubcategoryView: {
             id: string;
             name: string;
@@ -1506,6 +2097,12 @@ export interface components {
             /** @description IANA time zone, e.g. `America/New_York`. */
             timezone: string;
             two_factor_enabled: boolean;
+        };
+        Week: {
+            /** Format: int64 */
+            net_cents: number;
+            /** @description The Monday the week starts on, in the instructor's zone. */
+            week_start: string;
         };
         Window: {
             /** @example 12:00 */
@@ -1697,6 +2294,43 @@ export interface operations {
                 content?: never;
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    decide_no_show: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Resolution"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Booking"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2350,6 +2984,435 @@ export interface operations {
             };
         };
     };
+    list: {
+        parameters: {
+            query?: {
+                /** @description upcoming (default), past or all. */
+                scope?: string;
+                /** @description student or instructor (default: the caller's role). */
+                as?: string;
+                /** @description Include bookings replaced by a reschedule. */
+                include_rescheduled?: boolean;
+                page?: number;
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Paginated_Booking"];
+                };
+            };
+        };
+    };
+    create_booking: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewBooking"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Booking"];
+                };
+            };
+            /** @description payment.declined */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description booking.slot_taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description booking.outside_availability, booking.too_soon, booking.student_overlap, ... */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    quote: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewBooking"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Quote"];
+                };
+            };
+            /** @description booking.slot_taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    detail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Booking"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    cancel_booking: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CancelRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cancelled"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description booking.reason_required, booking.not_cancellable */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    cancel_preview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Outcome"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description booking.not_cancellable */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    complete_booking: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Booking"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description booking.not_ended */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    report_no_show: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NoShowRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Booking"];
+                };
+            };
+            /** @description no_show.already_reported */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    dispute_no_show: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DisputeRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Booking"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    reschedule_booking: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RescheduleRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Booking"];
+                };
+            };
+            /** @description booking.slot_taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description reschedule.window_closed, reschedule.limit_reached */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    feed_url: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedUrl"];
+                };
+            };
+        };
+    };
+    feed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/calendar": string;
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    rotate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedUrl"];
+                };
+            };
+        };
+    };
     catalog: {
         parameters: {
             query?: never;
@@ -2365,6 +3428,25 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CatalogResponse"];
+                };
+            };
+        };
+    };
+    credits: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Credits"];
                 };
             };
         };
@@ -2579,6 +3661,44 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    earnings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Earnings"];
+                };
+            };
+        };
+    };
+    earnings_csv: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
             };
         };
     };

@@ -1,0 +1,217 @@
+//! The jobs that carry a booking through time: authorise at T-24h (with retries, a final
+//! warning at T-13h and the deadline at T-12h), remind at T-24h and T-1h, settle the money at
+//! end + 24h (auto-completing), finish interrupted immediate bookings, resolve no-show reports,
+//! and send the notices. Every handler re-reads the booking and does nothing when its moment
+//! has passed, so jobs left behind by a cancellation or reschedule are harmless.
+
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+
+use super::model::{BookingRow, PaymentStatus};
+use super::{create, no_show, notices, payment, settle, store};
+use crate::app::AppState;
+use crate::jobs::{JobError, NewJob, Registry, enqueue};
+use crate::payments::idempotency::{self, Key};
+
+pub const AUTHORIZE: &str = "bookings.authorize";
+pub const FINAL_WARNING: &str = "bookings.payment_final_warning";
+pub const PAYMENT_DEADLINE: &str = "bookings.payment_deadline";
+pub const REMIND: &str = "bookings.remind";
+pub const SETTLE: &str = "bookings.settle";
+pub const SETTLE_PENDING: &str = "bookings.settle_pending";
+pub const NOTIFY: &str = "bookings.notify";
+pub const RESOLVE_NO_SHOW: &str = "bookings.resolve_no_show";
+
+/// Money settles this long after the lesson ends (the window for no-show reports).
+pub const SETTLE_AFTER: Duration = Duration::hours(24);
+
+#[derive(Serialize, Deserialize)]
+pub struct ForBooking {
+    pub booking_id: String,
+}
+
+impl ForBooking {
+    pub fn new(id: &str) -> Self {
+        Self {
+            booking_id: id.to_string(),
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct Pending {
+    pub booking_id: String,
+    pub key: Option<Key>,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct Reminder {
+    pub booking_id: String,
+    pub hours: i64,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct Notify {
+    pub booking_id: String,
+    /// `confirmed`, `rescheduled`, `cancelled`, `completed`, `payment_failed`,
+    /// `payment_final_warning`, `receipt`.
+    pub event: String,
+}
+
+/// Queues a notice about `booking_id` (once per event and booking).
+pub fn notify(
+    conn: &Connection,
+    booking_id: &str,
+    event: &str,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    notify_keyed(conn, booking_id, event, event, now)
+}
+
+/// Like [`notify`] for events that may happen more than once (`discriminator` tells them apart).
+pub fn notify_keyed(
+    conn: &Connection,
+    booking_id: &str,
+    event: &str,
+    discriminator: &str,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    let payload = Notify {
+        booking_id: booking_id.to_string(),
+        event: event.to_string(),
+    };
+    enqueue(
+        conn,
+        &NewJob::new(NOTIFY, &payload, now)
+            .dedupe(format!("booking:{booking_id}:notify:{discriminator}")),
+    )?;
+    Ok(())
+}
+
+/// Settles the booking's money now (cancellations, no-show outcomes), or at `at`.
+pub fn settle_at(
+    conn: &Connection,
+    booking_id: &str,
+    at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    enqueue(
+        conn,
+        &NewJob::new(SETTLE, &ForBooking::new(booking_id), now)
+            .run_at(at)
+            .dedupe(format!("booking:{booking_id}:settle:{}", at.timestamp())),
+    )?;
+    Ok(())
+}
+
+/// The jobs of a newly confirmed booking, and its first notice (`confirmed` or `rescheduled`).
+pub fn schedule_lifecycle(
+    conn: &Connection,
+    b: &BookingRow,
+    event: &str,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    let id = &b.id;
+    if b.payment_status == PaymentStatus::Scheduled {
+        let at = (b.start - create::AUTHORIZE_BEFORE).max(now);
+        enqueue(
+            conn,
+            &NewJob::new(AUTHORIZE, &ForBooking::new(id), now)
+                .run_at(at)
+                .dedupe(format!("booking:{id}:authorize:1")),
+        )?;
+    }
+    for hours in [24, 1] {
+        let at = b.start - Duration::hours(hours);
+        if at > now {
+            let payload = Reminder {
+                booking_id: id.clone(),
+                hours,
+            };
+            enqueue(
+                conn,
+                &NewJob::new(REMIND, &payload, now)
+                    .run_at(at)
+                    .dedupe(format!("booking:{id}:remind:{hours}")),
+            )?;
+        }
+    }
+    settle_at(conn, id, b.end + SETTLE_AFTER, now)?;
+    notify(conn, id, event, now)
+}
+
+pub fn register(registry: &mut Registry) {
+    registry.register(AUTHORIZE, |state: AppState, p: ForBooking| async move {
+        payment::authorize_scheduled(&state, &p.booking_id).await
+    });
+    registry.register(FINAL_WARNING, |state: AppState, p: ForBooking| async move {
+        payment::final_warning(&state, &p.booking_id)
+            .await
+            .map_err(JobError::from)
+    });
+    registry.register(
+        PAYMENT_DEADLINE,
+        |state: AppState, p: ForBooking| async move {
+            payment::deadline(&state, &p.booking_id)
+                .await
+                .map_err(JobError::from)
+        },
+    );
+    registry.register(REMIND, |state: AppState, p: Reminder| async move {
+        notices::remind(&state, &p.booking_id, p.hours)
+            .await
+            .map_err(JobError::from)
+    });
+    registry.register(NOTIFY, |state: AppState, p: Notify| async move {
+        notices::send(&state, &p.booking_id, &p.event)
+            .await
+            .map_err(JobError::from)
+    });
+    registry.register(SETTLE, |state: AppState, p: ForBooking| async move {
+        settle::settle(&state, &p.booking_id).await
+    });
+    registry.register(SETTLE_PENDING, |state: AppState, p: Pending| async move {
+        recover_pending(&state, p).await
+    });
+    registry.register(
+        RESOLVE_NO_SHOW,
+        |state: AppState, p: ForBooking| async move {
+            no_show::resolve_if_undisputed(&state, &p.booking_id)
+                .await
+                .map_err(JobError::from)
+        },
+    );
+    registry.register(
+        "bookings.prune_idempotency_keys",
+        |state: AppState, _: serde_json::Value| async move {
+            let now = state.clock.now();
+            state
+                .db
+                .write(move |tx| Ok(idempotency::prune(tx, now)?))
+                .await
+                .map_err(JobError::from)?;
+            Ok(())
+        },
+    );
+    registry.every("bookings.prune_idempotency_keys", Duration::hours(1));
+}
+
+/// Finishes an immediate booking whose request died while the provider was asked: the same
+/// authorisation (same idempotency key) is asked again and its answer written down.
+async fn recover_pending(state: &AppState, p: Pending) -> Result<(), JobError> {
+    let id = p.booking_id.clone();
+    let Some(row) = state.db.read(move |c| Ok(store::get(c, &id)?)).await? else {
+        return Ok(());
+    };
+    if row.status != super::model::Status::PendingPayment {
+        return Ok(());
+    }
+    let student = row.student_id.clone();
+    match create::authorize_now(state, row, &student, p.key).await {
+        Err(err) if err.kind == crate::error::ErrorKind::Unavailable => Err(JobError::Retry(
+            anyhow::anyhow!("payment provider unavailable"),
+        )),
+        _ => Ok(()),
+    }
+}
