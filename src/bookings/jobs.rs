@@ -1,14 +1,16 @@
-//! The jobs that carry a booking through time: authorise at T-24h (with retries, a final
-//! warning at T-13h and the deadline at T-12h), remind at T-24h and T-1h, settle the money at
-//! end + 24h (auto-completing), finish interrupted immediate bookings, resolve no-show reports,
-//! and send the notices. Every handler re-reads the booking and does nothing when its moment
-//! has passed, so jobs left behind by a cancellation or reschedule are harmless.
+//! The jobs that carry a booking through time. One `timeline` job per booking visits its
+//! moments in turn (authorise and remind at T-24h, remind at T-1h, settle at end + 24h),
+//! re-enqueueing itself for the next, so a booking costs two job rows (timeline and notice), not
+//! one per moment. Around it: authorisation retries, the final warning at T-13h and the deadline
+//! at T-12h, settling after a cancellation, finishing interrupted immediate bookings, resolving
+//! no-show reports, and the notices. Every handler re-reads the booking and does nothing when
+//! its moment has passed, so jobs left behind by a cancellation or reschedule are harmless.
 
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
-use super::model::{BookingRow, PaymentStatus};
+use super::model::{BookingRow, PaymentStatus, Status};
 use super::{create, no_show, notices, payment, settle, store};
 use crate::app::AppState;
 use crate::jobs::{JobError, NewJob, Registry, enqueue};
@@ -17,7 +19,7 @@ use crate::payments::idempotency::{self, Key};
 pub const AUTHORIZE: &str = "bookings.authorize";
 pub const FINAL_WARNING: &str = "bookings.payment_final_warning";
 pub const PAYMENT_DEADLINE: &str = "bookings.payment_deadline";
-pub const REMIND: &str = "bookings.remind";
+pub const TIMELINE: &str = "bookings.timeline";
 pub const SETTLE: &str = "bookings.settle";
 pub const SETTLE_PENDING: &str = "bookings.settle_pending";
 pub const NOTIFY: &str = "bookings.notify";
@@ -45,10 +47,43 @@ pub struct Pending {
     pub key: Option<Key>,
 }
 
+/// A visit of the booking's timeline at one of its moments (unix seconds).
 #[derive(Serialize, Deserialize)]
-pub struct Reminder {
+pub struct Moment {
     pub booking_id: String,
-    pub hours: i64,
+    pub at: i64,
+}
+
+/// The moments of a booking's timeline, in order: authorise and remind, remind, settle.
+fn moments(b: &BookingRow) -> [DateTime<Utc>; 3] {
+    [
+        b.start - create::AUTHORIZE_BEFORE,
+        b.start - Duration::hours(1),
+        b.end + SETTLE_AFTER,
+    ]
+}
+
+/// Enqueues the timeline visit after `after` (none after settling).
+fn next_moment(
+    conn: &Connection,
+    b: &BookingRow,
+    after: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    let Some(at) = moments(b).into_iter().find(|m| *m > after) else {
+        return Ok(());
+    };
+    let payload = Moment {
+        booking_id: b.id.clone(),
+        at: at.timestamp(),
+    };
+    enqueue(
+        conn,
+        &NewJob::new(TIMELINE, &payload, now)
+            .run_at(at.max(now))
+            .dedupe(format!("booking:{}:timeline:{}", b.id, at.timestamp())),
+    )?;
+    Ok(())
 }
 
 #[derive(Serialize, Deserialize)]
@@ -106,39 +141,51 @@ pub fn settle_at(
 }
 
 /// The jobs of a newly confirmed booking, and its first notice (`confirmed` or `rescheduled`).
+/// A payment still to make is authorised at T-24h, at once when that has passed.
 pub fn schedule_lifecycle(
     conn: &Connection,
     b: &BookingRow,
     event: &str,
     now: DateTime<Utc>,
 ) -> rusqlite::Result<()> {
-    let id = &b.id;
-    if b.payment_status == PaymentStatus::Scheduled {
-        let at = (b.start - create::AUTHORIZE_BEFORE).max(now);
-        enqueue(
-            conn,
-            &NewJob::new(AUTHORIZE, &ForBooking::new(id), now)
-                .run_at(at)
-                .dedupe(format!("booking:{id}:authorize:1")),
-        )?;
+    let first = if b.payment_status == PaymentStatus::Scheduled {
+        DateTime::<Utc>::MIN_UTC
+    } else {
+        now
+    };
+    next_moment(conn, b, first, now)?;
+    notify(conn, &b.id, event, now)
+}
+
+/// One visit of the timeline: do what is due at `at`, then queue the next moment.
+async fn visit(state: &AppState, p: Moment) -> Result<(), JobError> {
+    let id = p.booking_id.clone();
+    let Some(b) = state.db.read(move |c| Ok(store::get(c, &id)?)).await? else {
+        return Ok(());
+    };
+    if b.settled_at.is_some() || !matches!(b.status, Status::Confirmed | Status::Completed) {
+        return Ok(());
     }
-    for hours in [24, 1] {
-        let at = b.start - Duration::hours(hours);
-        if at > now {
-            let payload = Reminder {
-                booking_id: id.clone(),
-                hours,
-            };
-            enqueue(
-                conn,
-                &NewJob::new(REMIND, &payload, now)
-                    .run_at(at)
-                    .dedupe(format!("booking:{id}:remind:{hours}")),
-            )?;
-        }
+    let at = DateTime::from_timestamp(p.at, 0).unwrap_or(DateTime::<Utc>::MIN_UTC);
+    let [authorize, last_hour, settle_at_moment] = moments(&b);
+    if at <= authorize {
+        payment::authorize_scheduled(state, &b.id).await?;
     }
-    settle_at(conn, id, b.end + SETTLE_AFTER, now)?;
-    notify(conn, id, event, now)
+    // A reminder is worth sending only before the next one is due.
+    let now = state.clock.now();
+    if at == authorize && now < last_hour {
+        notices::remind(state, &b.id, 24).await?;
+    } else if at == last_hour {
+        notices::remind(state, &b.id, 1).await?;
+    }
+    if at >= settle_at_moment {
+        return settle::settle(state, &b.id).await;
+    }
+    state
+        .db
+        .write(move |tx| Ok(next_moment(tx, &b, at, now)?))
+        .await?;
+    Ok(())
 }
 
 pub fn register(registry: &mut Registry) {
@@ -158,10 +205,8 @@ pub fn register(registry: &mut Registry) {
                 .map_err(JobError::from)
         },
     );
-    registry.register(REMIND, |state: AppState, p: Reminder| async move {
-        notices::remind(&state, &p.booking_id, p.hours)
-            .await
-            .map_err(JobError::from)
+    registry.register(TIMELINE, |state: AppState, p: Moment| async move {
+        visit(&state, p).await
     });
     registry.register(NOTIFY, |state: AppState, p: Notify| async move {
         notices::send(&state, &p.booking_id, &p.event)

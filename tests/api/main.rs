@@ -8,6 +8,7 @@ mod helpers;
 mod account;
 mod auth;
 mod bookings;
+mod crash;
 mod dev;
 mod http;
 mod instructors;
