@@ -1,7 +1,9 @@
-//! Saved payment methods: `GET/POST /api/v1/payments/methods`. The first card a student saves
-//! becomes their default; saving the same card again returns it unchanged.
+//! Saved payment methods: `GET/POST /api/v1/payments/methods`, choosing the default and
+//! removing a card. The first card a student saves becomes their default; saving the same card
+//! again returns it unchanged. Scheduled authorisations (T-24h and their retries) use the
+//! default card, so replacing a refused card is: add the new one, make it the default.
 
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
@@ -18,7 +20,10 @@ use crate::error::{AppError, AppResult};
 use crate::http::Json;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list, save))
+    OpenApiRouter::new()
+        .routes(routes!(list, save))
+        .routes(routes!(make_default))
+        .routes(routes!(remove))
 }
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -114,4 +119,69 @@ async fn save(
         })
         .await?;
     Ok((StatusCode::CREATED, Json(saved)))
+}
+
+/// Make a saved card the one scheduled payments use.
+#[utoipa::path(post, path = "/api/v1/payments/methods/{id}/default", tag = "payments", params(("id" = String, Path)),
+    responses((status = 200, body = Methods), (status = 404)))]
+async fn make_default(
+    State(state): State<AppState>,
+    Student(me): Student,
+    Path(id): Path<String>,
+) -> AppResult<Json<Methods>> {
+    let user_id = me.user.id.clone();
+    let items = state
+        .db
+        .write(move |tx| {
+            let mine: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM payment_methods WHERE id = ?1 AND user_id = ?2)",
+                params![id, user_id],
+                |r| r.get(0),
+            )?;
+            if !mine {
+                return Err(AppError::not_found());
+            }
+            tx.execute(
+                "UPDATE payment_methods SET is_default = 0 WHERE user_id = ?1 AND is_default = 1",
+                [&user_id],
+            )?;
+            tx.execute(
+                "UPDATE payment_methods SET is_default = 1 WHERE id = ?1",
+                [&id],
+            )?;
+            Ok(of_user(tx, &user_id)?)
+        })
+        .await?;
+    Ok(Json(Methods { items }))
+}
+
+/// Forget a saved card (another becomes the default). Bookings already made keep their own
+/// reference and fall back to the new default when they are charged.
+#[utoipa::path(delete, path = "/api/v1/payments/methods/{id}", tag = "payments", params(("id" = String, Path)),
+    responses((status = 204), (status = 404)))]
+async fn remove(
+    State(state): State<AppState>,
+    Student(me): Student,
+    Path(id): Path<String>,
+) -> AppResult<StatusCode> {
+    let user_id = me.user.id.clone();
+    state
+        .db
+        .write(move |tx| {
+            let removed = tx.execute(
+                "DELETE FROM payment_methods WHERE id = ?1 AND user_id = ?2",
+                params![id, user_id],
+            )?;
+            if removed == 0 {
+                return Err(AppError::not_found());
+            }
+            tx.execute(
+                "UPDATE payment_methods SET is_default = 1 WHERE id = (SELECT id FROM payment_methods WHERE user_id = ?1
+                 ORDER BY created_at, id LIMIT 1) AND NOT EXISTS (SELECT 1 FROM payment_methods WHERE user_id = ?1 AND is_default = 1)",
+                [&user_id],
+            )?;
+            Ok(())
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

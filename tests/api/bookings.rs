@@ -683,6 +683,52 @@ async fn a_refused_scheduled_authorisation_is_retried_warned_and_cancelled_at_t_
 }
 
 #[tokio::test]
+async fn a_student_who_replaces_a_refused_card_is_charged_on_the_new_default_at_the_next_retry() {
+    let app = TestApp::spawn().await;
+    let (_, instructor) = app.live_instructor("clara@example.com").await;
+    let (student, _) = app.student("ada@example.com").await;
+    let mut body = app.lesson(&instructor, "2026-12-05T15:00:00Z", 60);
+    body["payment_method_id"] = json!("pm_card_chargeDeclined");
+    let b = id(&booked(&student, &body).await);
+    app.travel_to("2026-12-04T15:00:00Z").await;
+    assert_eq!(
+        student.json(&format!("/api/v1/bookings/{b}")).await["payment_status"],
+        "failed"
+    );
+    let visa: Value = student
+        .post(
+            "/api/v1/payments/methods",
+            &json!({"payment_method_id": "pm_card_visa"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let made_default = student
+        .post(
+            &format!(
+                "/api/v1/payments/methods/{}/default",
+                visa["id"].as_str().unwrap()
+            ),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(made_default.status(), 200);
+    app.travel_to("2026-12-04T16:00:00Z").await;
+    let now = student.json(&format!("/api/v1/bookings/{b}")).await;
+    assert_eq!(
+        (now["status"].as_str(), now["payment_status"].as_str()),
+        (Some("confirmed"), Some("authorized"))
+    );
+    app.travel_to("2026-12-06T16:00:00Z").await;
+    assert_eq!(
+        student.json(&format!("/api/v1/bookings/{b}")).await["payment_status"],
+        "captured"
+    );
+    app.assert_ledger_balances().await;
+}
+
+#[tokio::test]
 async fn rescheduling_moves_the_lesson_and_its_payment_once_late_and_never_in_the_last_12_hours() {
     let app = TestApp::spawn().await;
     let (_, instructor) = app.live_instructor("clara@example.com").await;

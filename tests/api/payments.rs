@@ -80,3 +80,73 @@ async fn students_save_cards_and_the_first_is_the_default() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn students_choose_their_default_card_and_remove_cards_but_only_their_own() {
+    let app = TestApp::spawn().await;
+    let student = app.sign_up("s@example.com", "student").await;
+    let other = app.sign_up("o@example.com", "student").await;
+    let visa: Value = student
+        .post(
+            "/api/v1/payments/methods",
+            &json!({"payment_method_id": "pm_card_visa"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let master: Value = student
+        .post(
+            "/api/v1/payments/methods",
+            &json!({"payment_method_id": "pm_card_mastercard"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let master_id = master["id"].as_str().unwrap();
+    assert_eq!(
+        other
+            .post(
+                &format!("/api/v1/payments/methods/{master_id}/default"),
+                &json!({})
+            )
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(
+        other
+            .delete(&format!("/api/v1/payments/methods/{master_id}"))
+            .await
+            .status(),
+        404
+    );
+    let chosen: Value = student
+        .post(
+            &format!("/api/v1/payments/methods/{master_id}/default"),
+            &json!({}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        chosen["items"][0]["id"], master["id"],
+        "the default is listed first"
+    );
+    assert_eq!(chosen["items"][0]["is_default"], true);
+    assert_eq!(chosen["items"][1]["is_default"], false);
+    assert_eq!(
+        student
+            .delete(&format!("/api/v1/payments/methods/{master_id}"))
+            .await
+            .status(),
+        204
+    );
+    let left = student.json("/api/v1/payments/methods").await;
+    assert_eq!(
+        left["items"],
+        json!([{"id": visa["id"], "brand": "visa", "last4": "4242", "is_default": true}])
+    );
+}
