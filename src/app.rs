@@ -32,6 +32,8 @@ pub struct AppState {
     pub notifier: Notifier,
     pub catalog: CatalogCache,
     pub areas: Arc<Areas>,
+    /// Parsed availability rules by instructor and document version.
+    pub rules: Arc<crate::availability::RulesCache>,
     pub payments: Arc<Provider>,
     pub throttle: Arc<Throttle>,
     pub metrics: Arc<Metrics>,
@@ -79,6 +81,7 @@ impl App {
             notifier,
             catalog,
             areas: Arc::new(areas),
+            rules: Arc::default(),
             payments,
             throttle: Arc::new(Throttle::default()),
             metrics: Arc::new(Metrics::default()),

@@ -1,9 +1,11 @@
 //! Availability: the instructor's weekly windows, overrides, blackouts and booking settings,
 //! and the bookable slots they yield.
 
+mod cache;
 pub mod document;
 mod routes;
 pub mod slots;
 pub mod store;
 
+pub use cache::RulesCache;
 pub use routes::routes;

@@ -172,10 +172,11 @@ async fn open_slots(
         .is_some_and(|v| v.user.id == id || v.user.role == Role::Admin);
     let now = state.clock.now();
     let window = (now - Duration::days(2), now + Duration::days(367));
-    let (instructor, (doc, busy)) =
+    let cache = state.rules.clone();
+    let (instructor, (rules, busy)) =
         instructors::visible_with(&state, &id, privileged, move |c, profile| {
-            let (doc, _) = store::load(c, &profile.user_id, &profile.timezone)?;
-            Ok((doc, busy_between(c, &profile.user_id, window)?))
+            let rules = cache.rules_of(c, &profile.user_id, &profile.timezone)?;
+            Ok((rules, busy_between(c, &profile.user_id, window)?))
         })
         .await?;
     let offering = instructor
@@ -224,7 +225,6 @@ async fn open_slots(
             "at most 31 days per request",
         ));
     }
-    let rules = document::validate(&doc)?;
     let request = Request {
         from,
         to,

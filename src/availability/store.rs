@@ -21,6 +21,15 @@ pub fn load(conn: &Connection, user_id: &str, timezone: &str) -> rusqlite::Resul
     Ok((doc, version))
 }
 
+/// The document's version (0 when never saved), without reading the document.
+pub fn version(conn: &Connection, user_id: &str) -> rusqlite::Result<i64> {
+    Ok(conn
+        .prepare_cached("SELECT version FROM availability WHERE user_id = ?1")?
+        .query_row([user_id], |r| r.get(0))
+        .optional()?
+        .unwrap_or(0))
+}
+
 /// Saves when the stored version is still `expected`; returns the new version, or `Err` with
 /// the current version when someone saved in between.
 pub fn save(

@@ -21,8 +21,8 @@ use super::{jobs, store, view};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::auth::secrets::new_id;
+use crate::availability::document;
 use crate::availability::slots::{self, Format, Refusal};
-use crate::availability::{document, store as availability};
 use crate::common::time::{serde_rfc3339, to_db};
 use crate::credits::store as credits;
 use crate::error::{AppError, AppResult, ErrorKind};
@@ -68,7 +68,7 @@ pub struct Plan {
     /// A provider payment method to save for the student in the same transaction.
     pub new_card: Option<crate::payments::Card>,
     pub tz: Tz,
-    pub rules: document::Rules,
+    pub rules: std::sync::Arc<document::Rules>,
 }
 
 fn refusal(r: Refusal) -> AppError {
@@ -146,18 +146,19 @@ pub async fn plan(
     let card_ref = input.payment_method_id.trim().to_string();
     let end = start + Duration::minutes(i64::from(duration));
     let except_id = except.clone();
+    let cache = state.rules.clone();
     let listing =
         instructors::visible_with(state, &input.instructor_id, false, move |c, profile| {
-            let (doc, _) = availability::load(c, &profile.user_id, &profile.timezone)?;
+            let rules = cache.rules_of(c, &profile.user_id, &profile.timezone)?;
             let busy = store::busy(c, &profile.user_id, start, end, except_id.as_deref())?;
             let overlap =
                 store::student_overlaps(c, &student_id, start, end, except_id.as_deref())?;
             let completed = store::completed_since(c, &profile.user_id, now - Duration::days(30))?;
             let saved = saved_card(c, &student_id, &card_ref)?;
-            Ok((doc, busy, overlap, completed, saved))
+            Ok((rules, busy, overlap, completed, saved))
         })
         .await;
-    let (instructor, (doc, busy, overlap, completed, saved)) = match listing {
+    let (instructor, (rules, busy, overlap, completed, saved)) = match listing {
         Ok(found) => found,
         Err(err) if err.kind == ErrorKind::NotFound => {
             return Err(AppError::invalid(
@@ -202,7 +203,6 @@ pub async fn plan(
         .timezone
         .parse()
         .unwrap_or(chrono_tz::UTC);
-    let rules = document::validate(&doc)?;
     slots::check_start(&rules, tz, &busy, format, duration, start, now).map_err(refusal)?;
     if overlap {
         return Err(student_overlap());

@@ -536,7 +536,7 @@ async fn a_live_instructor_is_public_with_slots_in_utc() {
         "visible to themselves"
     );
 
-    let (_, id) = app.live_instructor("t@example.com").await;
+    let (teacher, id) = app.live_instructor("t@example.com").await;
     let profile: Value = app
         .get(&format!("/api/v1/instructors/{id}"))
         .await
@@ -565,6 +565,14 @@ async fn a_live_instructor_is_public_with_slots_in_utc() {
     assert_eq!(list.len(), 29, "09:00 to 16:00 New York in 15-minute steps");
     assert_eq!(list[0]["start"], "2026-12-02T14:00:00Z");
     assert_eq!(list[0]["end"], "2026-12-02T15:00:00Z");
+    // A saved change shows at once (parsed rules are cached per document version).
+    teacher.set_week("10:00", "12:00").await;
+    let slots: Value = app.get(&url).await.json().await.unwrap();
+    assert_eq!(
+        slots["slots"].as_array().unwrap().len(),
+        5,
+        "10:00 to 11:00"
+    );
 
     let bad = |query: &str| {
         let url = format!("/api/v1/instructors/{id}/slots?{query}");
