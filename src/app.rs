@@ -34,6 +34,8 @@ pub struct AppState {
     pub areas: Arc<Areas>,
     /// Parsed availability rules by instructor and document version.
     pub rules: Arc<crate::availability::RulesCache>,
+    /// Serialised slot answers, stamped with what they depend on.
+    pub slots: Arc<crate::availability::SlotsCache>,
     pub payments: Arc<Provider>,
     pub throttle: Arc<Throttle>,
     pub metrics: Arc<Metrics>,
@@ -82,6 +84,7 @@ impl App {
             catalog,
             areas: Arc::new(areas),
             rules: Arc::default(),
+            slots: Arc::default(),
             payments,
             throttle: Arc::new(Throttle::default()),
             metrics: Arc::new(Metrics::default()),

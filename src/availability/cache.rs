@@ -1,11 +1,20 @@
-//! Parsed availability rules kept in memory per instructor and document version, so reading
-//! slots does not parse and validate the same JSON document on every request. A saved document
-//! has a new version, so an entry is never stale; the map is simply emptied when it grows past
-//! `MAX_ENTRIES` (the next reads refill it).
+//! In-memory caches for the hottest public read, an instructor's slots.
+//!
+//! `RulesCache`: parsed availability rules per instructor and document version, so a request
+//! does not parse and validate the same JSON document again. A saved document has a new
+//! version, so an entry is never stale.
+//!
+//! `SlotsCache`: the serialised slots answer per query, stamped with everything it depends on:
+//! the rules version, the exact busy intervals (read on every request anyway) and the minute
+//! "now" falls in. A new booking, a cancellation or a saved document changes the stamp, so the
+//! answer is recomputed; within one minute a slot may show for up to 59 s after its notice ran
+//! out, which booking re-checks. Both are emptied when they outgrow their budget.
 
 use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use axum::body::Bytes;
 use rusqlite::Connection;
 
 use super::document::{self, Rules};
@@ -13,6 +22,8 @@ use super::store;
 use crate::error::AppResult;
 
 const MAX_ENTRIES: usize = 20_000;
+/// Serialised slot answers kept at most (a week of slots is about 14 kB).
+const MAX_SLOT_BYTES: usize = 8 * 1024 * 1024;
 
 #[derive(Default)]
 pub struct RulesCache {
@@ -28,21 +39,22 @@ impl RulesCache {
             .map(|(_, rules)| rules.clone())
     }
 
-    /// The instructor's rules, parsed again only when their document changed.
+    /// The instructor's rules and their document version, parsed again only when the document
+    /// changed.
     pub fn rules_of(
         &self,
         c: &Connection,
         instructor_id: &str,
         timezone: &str,
-    ) -> AppResult<Arc<Rules>> {
+    ) -> AppResult<(i64, Arc<Rules>)> {
         let version = store::version(c, instructor_id)?;
         if let Some(rules) = self.get(instructor_id, version) {
-            return Ok(rules);
+            return Ok((version, rules));
         }
         let (doc, version) = store::load(c, instructor_id, timezone)?;
         let rules = Arc::new(document::validate(&doc)?);
         self.put(instructor_id, version, rules.clone());
-        Ok(rules)
+        Ok((version, rules))
     }
 
     pub fn put(&self, instructor_id: &str, version: i64, rules: Arc<Rules>) {
@@ -51,6 +63,47 @@ impl RulesCache {
             entries.clear();
         }
         entries.insert(instructor_id.to_string(), (version, rules));
+    }
+}
+
+#[derive(Default)]
+pub struct SlotsCache {
+    entries: Mutex<SlotEntries>,
+}
+
+#[derive(Default)]
+struct SlotEntries {
+    /// Query -> (stamp, serialised answer).
+    by_query: HashMap<String, (u64, Bytes)>,
+    bytes: usize,
+}
+
+/// A fingerprint of what a slots answer depends on besides its query.
+pub fn stamp(parts: impl Hash) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    parts.hash(&mut hasher);
+    hasher.finish()
+}
+
+impl SlotsCache {
+    pub fn get(&self, key: &str, stamp: u64) -> Option<Bytes> {
+        let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        entries
+            .by_query
+            .get(key)
+            .filter(|(s, _)| *s == stamp)
+            .map(|(_, body)| body.clone())
+    }
+
+    pub fn put(&self, key: String, stamp: u64, body: Bytes) {
+        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        if entries.bytes + body.len() > MAX_SLOT_BYTES {
+            *entries = SlotEntries::default();
+        }
+        entries.bytes += body.len();
+        if let Some((_, old)) = entries.by_query.insert(key, (stamp, body)) {
+            entries.bytes -= old.len();
+        }
     }
 }
 
@@ -71,5 +124,14 @@ mod tests {
             "a saved document has a new version"
         );
         assert!(cache.get("i2", 1).is_none());
+    }
+
+    #[test]
+    fn a_slots_answer_serves_only_its_own_stamp() {
+        let cache = SlotsCache::default();
+        cache.put("q".into(), stamp((1, "busy")), Bytes::from_static(b"{}"));
+        assert!(cache.get("q", stamp((1, "busy"))).is_some());
+        assert!(cache.get("q", stamp((1, "busier"))).is_none());
+        assert!(cache.get("q", stamp((2, "busy"))).is_none());
     }
 }

@@ -7,5 +7,5 @@ mod routes;
 pub mod slots;
 pub mod store;
 
-pub use cache::RulesCache;
+pub use cache::{RulesCache, SlotsCache};
 pub use routes::routes;

@@ -1,6 +1,7 @@
 //! Availability endpoints: the instructor's own document (ETag / If-Match) and the public
 //! bookable slots of a live instructor.
 
+use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -13,7 +14,7 @@ use utoipa_axum::routes;
 
 use super::document::{self, Document};
 use super::slots::{self, Format, Request};
-use super::store;
+use super::{cache, store};
 use crate::app::AppState;
 use crate::auth::{Instructor, MaybeUser, Role};
 use crate::common::time::{rfc3339, to_db};
@@ -165,7 +166,7 @@ async fn open_slots(
     viewer: MaybeUser,
     Path(id): Path<String>,
     Query(q): Query<SlotsQuery>,
-) -> AppResult<Json<SlotsResponse>> {
+) -> AppResult<Response> {
     let privileged = viewer
         .0
         .as_ref()
@@ -173,7 +174,7 @@ async fn open_slots(
     let now = state.clock.now();
     let window = (now - Duration::days(2), now + Duration::days(367));
     let cache = state.rules.clone();
-    let (instructor, (rules, busy)) =
+    let (instructor, ((version, rules), busy)) =
         instructors::visible_with(&state, &id, privileged, move |c, profile| {
             let rules = cache.rules_of(c, &profile.user_id, &profile.timezone)?;
             Ok((rules, busy_between(c, &profile.user_id, window)?))
@@ -225,22 +226,43 @@ async fn open_slots(
             "at most 31 days per request",
         ));
     }
-    let request = Request {
-        from,
-        to,
-        duration_min: q.duration_min,
-        format: q.format,
-        now,
+    let key = format!(
+        "{id}|{}|{}|{}|{from}|{to}|{}",
+        offering.id,
+        q.duration_min,
+        q.format.as_str(),
+        instructor.profile.timezone
+    );
+    let busy_marks: Vec<(i64, i64, bool)> = busy
+        .iter()
+        .map(|b| (b.start.timestamp(), b.end.timestamp(), b.travel))
+        .collect();
+    let stamp = cache::stamp((version, busy_marks, now.timestamp().div_euclid(60)));
+    let body = match state.slots.get(&key, stamp) {
+        Some(body) => body,
+        None => {
+            let request = Request {
+                from,
+                to,
+                duration_min: q.duration_min,
+                format: q.format,
+                now,
+            };
+            let found = slots::open_slots(&rules, tz, &busy, &request);
+            let answer = SlotsResponse {
+                timezone: instructor.profile.timezone,
+                slots: found
+                    .into_iter()
+                    .map(|s| SlotView {
+                        start: rfc3339(s.start),
+                        end: rfc3339(s.end),
+                    })
+                    .collect(),
+            };
+            let body = Bytes::from(serde_json::to_vec(&answer).map_err(AppError::internal)?);
+            state.slots.put(key, stamp, body.clone());
+            body
+        }
     };
-    let found = slots::open_slots(&rules, tz, &busy, &request);
-    Ok(Json(SlotsResponse {
-        timezone: instructor.profile.timezone,
-        slots: found
-            .into_iter()
-            .map(|s| SlotView {
-                start: rfc3339(s.start),
-                end: rfc3339(s.end),
-            })
-            .collect(),
-    }))
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }

@@ -149,7 +149,7 @@ pub async fn plan(
     let cache = state.rules.clone();
     let listing =
         instructors::visible_with(state, &input.instructor_id, false, move |c, profile| {
-            let rules = cache.rules_of(c, &profile.user_id, &profile.timezone)?;
+            let (_, rules) = cache.rules_of(c, &profile.user_id, &profile.timezone)?;
             let busy = store::busy(c, &profile.user_id, start, end, except_id.as_deref())?;
             let overlap =
                 store::student_overlaps(c, &student_id, start, end, except_id.as_deref())?;

@@ -49,6 +49,15 @@ async fn a_lesson_days_ahead_is_confirmed_authorised_at_t_minus_24h_and_settled_
     let app = TestApp::spawn().await;
     let (teacher, instructor) = app.live_instructor("clara@example.com").await;
     let (student, _) = app.student("ada@example.com").await;
+    let slots_url = format!(
+        "/api/v1/instructors/{instructor}/slots?service_id={}&duration_min=60&format=online&from=2026-12-04&to=2026-12-04",
+        app.service_id("piano")
+    );
+    let before = app.get(&slots_url).await.text().await.unwrap();
+    assert!(
+        before.contains("\"2026-12-04T15:00:00Z\""),
+        "open before it is booked"
+    );
     let b = booked(
         &student,
         &app.lesson(&instructor, "2026-12-04T15:00:00Z", 60),
@@ -73,15 +82,7 @@ async fn a_lesson_days_ahead_is_confirmed_authorised_at_t_minus_24h_and_settled_
     );
 
     // The time is taken, with the 15-minute buffer on both sides.
-    let slots: Value = app
-        .get(&format!(
-            "/api/v1/instructors/{instructor}/slots?service_id={}&duration_min=60&format=online&from=2026-12-04&to=2026-12-04",
-            app.service_id("piano")
-        ))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let slots: Value = app.get(&slots_url).await.json().await.unwrap();
     let starts: Vec<&str> = slots["slots"]
         .as_array()
         .unwrap()
