@@ -79,13 +79,18 @@ pub async fn settle(state: &AppState, id: &str) -> Result<(), JobError> {
                 Some(b) => {
                     let report = store::no_show(c, &b.id)?;
                     let account = instructors::store::payouts_account(c, &b.instructor_id)?;
-                    Some((b, report, account))
+                    let attempt: i64 = c.query_row(
+                        "SELECT COUNT(*) FROM booking_events WHERE booking_id = ?1 AND kind = 'settle_failed'",
+                        [&b.id],
+                        |r| r.get(0),
+                    )?;
+                    Some((b, report, account, attempt))
                 }
                 None => None,
             })
         })
         .await?;
-    let Some((mut b, report, account)) = found else {
+    let Some((mut b, report, account, attempt)) = found else {
         return Ok(());
     };
     if b.settled_at.is_some() {
@@ -117,7 +122,7 @@ pub async fn settle(state: &AppState, id: &str) -> Result<(), JobError> {
     let Some(outcome) = outcome_of(&b, report.as_ref()) else {
         return Ok(());
     };
-    match pay(state, &b, outcome, account.as_deref()).await {
+    match pay(state, &b, outcome, account.as_deref(), attempt).await {
         Ok(()) => Ok(()),
         Err(PaymentError::Unavailable(cause)) => Err(JobError::Retry(anyhow::anyhow!(cause))),
         Err(err) => {
@@ -146,14 +151,17 @@ pub async fn settle(state: &AppState, id: &str) -> Result<(), JobError> {
     }
 }
 
-/// The provider calls for `outcome`, then the ledger.
+/// The provider calls for `outcome` (attempt number `attempt`), then the ledger.
 async fn pay(
     state: &AppState,
     b: &BookingRow,
     outcome: Outcome,
     account: Option<&str>,
+    attempt: i64,
 ) -> Result<(), PaymentError> {
-    let id = &b.id;
+    // A failed call moved nothing, and the provider replays a key's first answer, so each
+    // attempt has its own keys; a repeat within one attempt replays.
+    let id = format!("{}:{attempt}", b.id);
     let total = b.total_charge_cents;
     let intent = b.payment_intent.clone();
     let mut captured_now = false;

@@ -1027,6 +1027,70 @@ async fn the_fifth_completed_lesson_earns_ten_dollars_of_credit() {
         ),
         (Some(1_000), Some("loyalty"))
     );
+    // Five lessons completed in 30 days: the instructor's commission drops to 12%.
+    let sixth = booked(
+        &student,
+        &app.lesson(&instructor, "2026-12-10T15:00:00Z", 30),
+    )
+    .await;
+    assert_eq!(
+        (
+            sixth["commission_cents"].as_i64(),
+            sixth["instructor_payout_cents"].as_i64()
+        ),
+        (Some(420), Some(3_080))
+    );
+    app.assert_ledger_balances().await;
+}
+
+#[tokio::test]
+async fn a_capture_that_keeps_failing_is_retried_every_4_hours_and_alerts_admins_after_72() {
+    let app = TestApp::spawn().await;
+    let (_, instructor) = app.live_instructor("clara@example.com").await;
+    let (student, _) = app.student("ada@example.com").await;
+    app.admin().await;
+    let b = id(&booked(
+        &student,
+        &app.lesson(&instructor, "2026-12-02T15:00:00Z", 60),
+    )
+    .await);
+    app.travel_to("2026-12-02T14:00:00Z").await;
+    // The bank let the authorisation lapse behind our back.
+    app.state
+        .db
+        .write(|tx| Ok(tx.execute("UPDATE sim_intents SET status = 'released'", [])?))
+        .await
+        .unwrap();
+    app.travel_to("2026-12-03T16:00:00Z").await;
+    let now = student.json(&format!("/api/v1/bookings/{b}")).await;
+    assert_eq!(
+        (now["status"].as_str(), now["payment_status"].as_str()),
+        (Some("completed"), Some("authorized"))
+    );
+    app.travel_to("2026-12-06T15:59:00Z").await;
+    let captures = app
+        .provider_calls()
+        .await
+        .iter()
+        .filter(|c| c.starts_with("capture"))
+        .count();
+    assert_eq!(captures, 18, "each attempt asks again, under its own key");
+    let failures = student.json(&format!("/api/v1/bookings/{b}")).await["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "settle_failed")
+        .count();
+    assert_eq!(failures, 18, "at end + 24 h and every 4 h for 68 h");
+    let alerts = |mail: Vec<Value>| {
+        mail.iter()
+            .filter(|m| m["template"] == "admin_alert")
+            .count()
+    };
+    assert_eq!(alerts(app.outbox("root@example.com").await), 0);
+    app.travel_to("2026-12-06T16:00:00Z").await;
+    let alert = app.last_email("root@example.com", "admin_alert").await;
+    assert!(alert["subject"].as_str().unwrap().contains(&b));
     app.assert_ledger_balances().await;
 }
 
