@@ -25,7 +25,18 @@ pub mod view;
 
 use utoipa_axum::router::OpenApiRouter;
 
+pub use create::NewBooking;
+
 use crate::app::AppState;
+use crate::auth::CurrentUser;
+use crate::error::AppResult;
+
+/// Books a lesson for `student` as `POST /api/v1/bookings` would (the demo seeder uses it);
+/// returns the booking's id.
+pub async fn book(state: &AppState, student: &CurrentUser, input: NewBooking) -> AppResult<String> {
+    let (_, body) = create::create(state, student, input, None).await?;
+    Ok(body["id"].as_str().unwrap_or_default().to_string())
+}
 
 pub fn routes() -> OpenApiRouter<AppState> {
     routes::routes()

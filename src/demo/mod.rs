@@ -4,6 +4,7 @@
 //! always builds the same market.
 
 mod avatar;
+mod lessons;
 mod random;
 mod words;
 
@@ -155,6 +156,7 @@ pub async fn seed(
         done += size;
         progress(done, count);
     }
+    lessons::book(state).await?;
     Ok(Seeded {
         instructors: count,
         created: true,

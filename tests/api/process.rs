@@ -342,6 +342,17 @@ async fn seed_builds_the_same_live_demo_market_for_the_same_seed() {
     let (market_a, market_b) = (market(&first.url).await, market(&second.url).await);
     assert_eq!(market_a.len(), 12);
     assert_eq!(market_a, market_b, "same seed, same market");
+    // The demo student already has a lesson with each of the first two instructors.
+    let conn = Connection::open(a.path().join("instainstru.db")).unwrap();
+    let lessons: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM bookings b JOIN users u ON u.id = b.student_id
+             WHERE u.email = 'student@demo.instainstru.local' AND b.status = 'confirmed'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(lessons, 2);
 
     let client = reqwest::Client::new();
     let body: Value = reqwest::get(format!("{}/api/v1/instructors?per_page=1", first.url))
