@@ -210,7 +210,19 @@ async fn open_slots(
         .timezone
         .parse()
         .unwrap_or(chrono_tz::UTC);
-    let from = q.from.unwrap_or_else(|| slots::local_today(tz, now));
+    // Dates outside the bookable range are refused before any date arithmetic.
+    let today = slots::local_today(tz, now);
+    let (earliest, latest) = (today - Duration::days(1), today + Duration::days(400));
+    for (field, date) in [("from", q.from), ("to", q.to)] {
+        if date.is_some_and(|d| d < earliest || d > latest) {
+            return Err(AppError::invalid(
+                "request.invalid_query",
+                field,
+                "must be within the next 400 days",
+            ));
+        }
+    }
+    let from = q.from.unwrap_or(today);
     let to = q.to.unwrap_or(from + Duration::days(6));
     if to < from {
         return Err(AppError::invalid(

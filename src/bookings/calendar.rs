@@ -120,8 +120,13 @@ fn stamp(at: DateTime<Utc>) -> String {
     at.format("%Y%m%dT%H%M%SZ").to_string()
 }
 
-/// Escapes TEXT values (RFC 5545 3.3.11).
+/// Escapes TEXT values (RFC 5545 3.3.11); other control characters (a CR could start a new
+/// property) are dropped.
 fn text(raw: &str) -> String {
+    let raw: String = raw
+        .chars()
+        .filter(|c| *c == '\n' || !c.is_control())
+        .collect();
     raw.replace('\\', "\\\\")
         .replace(';', "\\;")
         .replace(',', "\\,")
@@ -174,6 +179,7 @@ mod tests {
 
     #[test]
     fn text_values_are_escaped() {
+        assert_eq!(text("a\r\nBEGIN:VEVENT"), "a\\nBEGIN:VEVENT");
         assert_eq!(
             text("Piano, voice; a\\b\nnext"),
             "Piano\\, voice\\; a\\\\b\\nnext"

@@ -23,8 +23,18 @@ pub fn mark_completed(
 ) -> AppResult<()> {
     store::set_status(conn, &b.id, Status::Completed, now)?;
     store::add_event(conn, &b.id, by, "completed", "", now)?;
+    // Milestones are counted, not inferred from the count alone: a completed lesson that later
+    // turns out a no-show lowers the count, and reaching the same number again earns nothing.
     let lessons = store::completed_by_student(conn, &b.student_id)?;
-    if let Some(amount) = loyalty_grant(lessons) {
+    let earned = (1..=lessons)
+        .filter(|n| loyalty_grant(*n).is_some())
+        .count() as i64;
+    let granted: i64 = conn.query_row(
+        "SELECT COUNT(*) FROM credit_grants WHERE user_id = ?1 AND reason = 'loyalty'",
+        [&b.student_id],
+        |r| r.get(0),
+    )?;
+    if let (true, Some(amount)) = (earned > granted, loyalty_grant(lessons)) {
         credits::grant(
             conn,
             &NewGrant {

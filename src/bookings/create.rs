@@ -29,7 +29,7 @@ use crate::error::{AppError, AppResult, ErrorKind};
 use crate::instructors;
 use crate::jobs::{NewJob, enqueue};
 use crate::payments::idempotency::{self, Key};
-use crate::payments::{ChargeRequest, PaymentError};
+use crate::payments::{Card, ChargeRequest, PaymentError};
 
 /// A lesson at least this far away is paid by a job at T-24h instead of at once.
 pub const AUTHORIZE_BEFORE: Duration = Duration::hours(24);
@@ -407,7 +407,25 @@ pub fn recheck(
     Ok(())
 }
 
-/// Inserts the planned booking with its credit reservation and price; returns the row.
+/// Keeps a card the student paid with for next time (the first becomes the default).
+fn save_card(
+    tx: &Connection,
+    student_id: &str,
+    card: &Card,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO payment_methods (id, user_id, provider_ref, brand, last4, is_default, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, NOT EXISTS (SELECT 1 FROM payment_methods WHERE user_id = ?2), ?6)
+         ON CONFLICT (user_id, provider_ref) DO NOTHING",
+        params![new_id(), student_id, card.payment_method_id, card.brand, card.last4, to_db(now)],
+    )?;
+    Ok(())
+}
+
+/// Inserts the planned booking with its credit reservation and price; returns the row. A new
+/// card is saved with a confirmed booking; a booking waiting for its authorisation saves it
+/// only once the card is accepted (a refused card must not become the default).
 pub fn insert(
     tx: &Transaction<'_>,
     state: &AppState,
@@ -415,13 +433,10 @@ pub fn insert(
     status: Status,
     now: DateTime<Utc>,
 ) -> AppResult<BookingRow> {
-    if let Some(card) = &plan.new_card {
-        tx.execute(
-            "INSERT INTO payment_methods (id, user_id, provider_ref, brand, last4, is_default, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, NOT EXISTS (SELECT 1 FROM payment_methods WHERE user_id = ?2), ?6)
-             ON CONFLICT (user_id, provider_ref) DO NOTHING",
-            params![new_id(), plan.row.student_id, card.payment_method_id, card.brand, card.last4, to_db(now)],
-        )?;
+    if status == Status::Confirmed
+        && let Some(card) = &plan.new_card
+    {
+        save_card(tx, &plan.row.student_id, card, now)?;
     }
     let mut row = plan.row.clone();
     row.status = status;
@@ -440,24 +455,41 @@ pub fn insert(
     Ok(row)
 }
 
-/// Creates the booking for `POST /api/v1/bookings`; the response is a status and JSON body, as
-/// stored for Idempotency-Key replays.
+/// What the booking write decided.
+enum Written {
+    Confirmed(serde_json::Value),
+    Pending(Box<BookingRow>),
+    Replay(idempotency::Stored),
+}
+
+/// The answer to `POST /api/v1/bookings`.
+pub enum Created {
+    /// Status and JSON body, as stored for Idempotency-Key replays.
+    Fresh(StatusCode, serde_json::Value),
+    /// The stored answer of the first request with this key.
+    Replay(idempotency::Stored),
+}
+
+/// Creates the booking for `POST /api/v1/bookings`.
 pub async fn create(
     state: &AppState,
     student: &CurrentUser,
     input: NewBooking,
     key: Option<Key>,
-) -> AppResult<(StatusCode, serde_json::Value)> {
+) -> AppResult<Created> {
     let plan = plan(state, student, &input, None).await?;
     let now = state.clock.now();
     let immediate = plan.row.start - now < AUTHORIZE_BEFORE;
+    let new_card = plan.new_card.clone();
     let (st, viewer) = (state.clone(), student.user.id.clone());
     let write_key = key.clone();
     let created = state
         .db
         .write(move |tx| {
-            if let Some(key) = &write_key {
-                idempotency::claim(tx, key, now)?;
+            if let Some(key) = &write_key
+                && let Some(stored) = idempotency::claim(tx, key, now)?
+            {
+                return Ok(Written::Replay(stored));
             }
             recheck(tx, &plan, None, now)?;
             let status = if immediate {
@@ -482,7 +514,7 @@ pub async fn create(
                     .run_at(now + Duration::minutes(2))
                     .dedupe(format!("booking:{}:settle_pending", row.id)),
                 )?;
-                return Ok((row, None));
+                return Ok(Written::Pending(Box::new(row)));
             }
             jobs::schedule_lifecycle(tx, &row, "confirmed", now)?;
             let body = serde_json::to_value(view::render(tx, row.clone(), &viewer, false, now)?)
@@ -490,13 +522,16 @@ pub async fn create(
             if let Some(key) = &write_key {
                 idempotency::finish(tx, key, StatusCode::CREATED, &body.to_string())?;
             }
-            Ok((row, Some(body)))
+            Ok(Written::Confirmed(body))
         })
         .await?;
     state.jobs.wake();
     match created {
-        (_, Some(body)) => Ok((StatusCode::CREATED, body)),
-        (row, None) => authorize_now(state, row, &student.user.id, key).await,
+        Written::Confirmed(body) => Ok(Created::Fresh(StatusCode::CREATED, body)),
+        Written::Replay(stored) => Ok(Created::Replay(stored)),
+        Written::Pending(row) => authorize_now(state, *row, &student.user.id, key, new_card)
+            .await
+            .map(|(status, body)| Created::Fresh(status, body)),
     }
 }
 
@@ -506,6 +541,7 @@ pub async fn authorize_now(
     row: BookingRow,
     viewer: &str,
     key: Option<Key>,
+    new_card: Option<Card>,
 ) -> AppResult<(StatusCode, serde_json::Value)> {
     let destination = {
         let id = row.instructor_id.clone();
@@ -545,6 +581,9 @@ pub async fn authorize_now(
             }
             match &outcome {
                 Ok(intent) => {
+                    if let Some(card) = &new_card {
+                        save_card(tx, &current.student_id, card, now)?;
+                    }
                     store::set_status(tx, &id, Status::Confirmed, now)?;
                     store::set_payment(tx, &id, PaymentStatus::Authorized, Some(intent), now)?;
                     store::add_event(tx, &id, Party::System, "payment_authorized", "", now)?;
@@ -558,6 +597,9 @@ pub async fn authorize_now(
                     Ok(Ok(body))
                 }
                 Err(err) => {
+                    if let PaymentError::AuthenticationRequired { intent_id, .. } = err {
+                        jobs::release_intent(tx, intent_id, now)?;
+                    }
                     discard(tx, &id)?;
                     let problem = declined(err);
                     if let Some(key) = &key {
@@ -589,13 +631,16 @@ pub fn discard(tx: &Transaction<'_>, id: &str) -> rusqlite::Result<()> {
     Ok(())
 }
 
-fn declined(err: &PaymentError) -> AppError {
+pub fn declined(err: &PaymentError) -> AppError {
     match err {
+        // Completing the bank's check in the browser arrives with real Stripe; until then the
+        // card counts as declined (API.md fixes `payment.declined` for a refused payment).
         PaymentError::AuthenticationRequired { .. } => AppError::new(
             ErrorKind::PaymentRequired,
-            "payment.authentication_required",
-            "Your bank asks you to confirm this payment; use another card or book again to confirm it.",
-        ),
+            "payment.declined",
+            "Your bank wants to confirm this payment, which we cannot do here yet; nothing was booked or charged. Try another card.",
+        )
+        .with_extra("decline_code", "authentication_required".into()),
         PaymentError::Declined { code } => AppError::new(
             ErrorKind::PaymentRequired,
             "payment.declined",

@@ -24,6 +24,8 @@ pub const SETTLE: &str = "bookings.settle";
 pub const SETTLE_PENDING: &str = "bookings.settle_pending";
 pub const NOTIFY: &str = "bookings.notify";
 pub const RESOLVE_NO_SHOW: &str = "bookings.resolve_no_show";
+pub const LOCK_PAYMENT: &str = "bookings.lock_payment";
+pub const RELEASE_INTENT: &str = "bookings.release_intent";
 
 /// Money settles this long after the lesson ends (the window for no-show reports).
 pub const SETTLE_AFTER: Duration = Duration::hours(24);
@@ -39,6 +41,24 @@ impl ForBooking {
             booking_id: id.to_string(),
         }
     }
+}
+
+/// An authorisation nobody needs any more (the booking was cancelled while it was made).
+#[derive(Serialize, Deserialize)]
+pub struct Release {
+    pub intent: String,
+}
+
+/// Lets go of `intent` by a job (retried until the provider answers).
+pub fn release_intent(conn: &Connection, intent: &str, now: DateTime<Utc>) -> rusqlite::Result<()> {
+    let payload = Release {
+        intent: intent.to_string(),
+    };
+    enqueue(
+        conn,
+        &NewJob::new(RELEASE_INTENT, &payload, now).dedupe(format!("{intent}:release")),
+    )?;
+    Ok(())
 }
 
 #[derive(Serialize, Deserialize)]
@@ -253,7 +273,7 @@ async fn recover_pending(state: &AppState, p: Pending) -> Result<(), JobError> {
         return Ok(());
     }
     let student = row.student_id.clone();
-    match create::authorize_now(state, row, &student, p.key).await {
+    match create::authorize_now(state, row, &student, p.key, None).await {
         Err(err) if err.kind == crate::error::ErrorKind::Unavailable => Err(JobError::Retry(
             anyhow::anyhow!("payment provider unavailable"),
         )),

@@ -34,8 +34,12 @@ use crate::error::AppResult;
 /// Books a lesson for `student` as `POST /api/v1/bookings` would (the demo seeder uses it);
 /// returns the booking's id.
 pub async fn book(state: &AppState, student: &CurrentUser, input: NewBooking) -> AppResult<String> {
-    let (_, body) = create::create(state, student, input, None).await?;
-    Ok(body["id"].as_str().unwrap_or_default().to_string())
+    match create::create(state, student, input, None).await? {
+        create::Created::Fresh(_, body) => Ok(body["id"].as_str().unwrap_or_default().to_string()),
+        create::Created::Replay(_) => Err(crate::error::AppError::internal(anyhow::anyhow!(
+            "a booking without a key cannot be a replay"
+        ))),
+    }
 }
 
 pub fn routes() -> OpenApiRouter<AppState> {

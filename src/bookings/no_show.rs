@@ -90,7 +90,10 @@ pub async fn report(
                     "this lesson can no longer be reported",
                 ));
             }
-            if now < b.start || now > b.end + REPORT_WINDOW_AFTER_END {
+            if now < b.start
+                || now >= b.end + REPORT_WINDOW_AFTER_END
+                || store::has_event(tx, &id, "settling")?
+            {
                 return Err(AppError::invalid(
                     "no_show.window_closed",
                     "who",

@@ -60,8 +60,12 @@ pub async fn authorize_scheduled(state: &AppState, id: &str) -> Result<(), JobEr
     let attempt = b.authorize_attempts + 1;
     let request = ChargeRequest {
         amount_cents: b.total_charge_cents,
-        // A student who replaced a refused card is charged on the new default.
-        payment_method_id: default_card.unwrap_or_else(|| b.payment_method_ref.clone()),
+        // The card chosen at booking first; after a refusal, the student's default (they may
+        // have replaced the card).
+        payment_method_id: match default_card {
+            Some(card) if attempt > 1 => card,
+            _ => b.payment_method_ref.clone(),
+        },
         destination,
         off_session: true,
         idempotency_key: format!("booking:{id}:authorize:{attempt}"),
@@ -74,16 +78,24 @@ pub async fn authorize_scheduled(state: &AppState, id: &str) -> Result<(), JobEr
     }
     let (booking_id, now) = (id.to_string(), state.clock.now());
     let recorded = outcome.clone();
-    let stale_intent = state
+    state
         .db
         .write(move |tx| {
             let Some(b) = store::get(tx, &booking_id)? else {
-                return Ok(recorded.ok());
+                if let Ok(intent) = &recorded {
+                    jobs::release_intent(tx, intent, now)?;
+                }
+                return Ok(());
             };
             if !awaiting_payment(b.status, b.payment_status) || b.authorize_attempts + 1 != attempt {
                 // Cancelled (or paid) while the provider was asked: an authorisation made now
                 // must be let go.
-                return Ok(recorded.ok().filter(|intent| b.payment_intent.as_deref() != Some(intent)));
+                if let Ok(intent) = &recorded
+                    && b.payment_intent.as_deref() != Some(intent.as_str())
+                {
+                    jobs::release_intent(tx, intent, now)?;
+                }
+                return Ok(());
             }
             match &recorded {
                 Ok(intent) => {
@@ -104,16 +116,9 @@ pub async fn authorize_scheduled(state: &AppState, id: &str) -> Result<(), JobEr
                     schedule_after_failure(tx, &b.id, b.start, attempt, now)?;
                 }
             }
-            Ok(None)
+            Ok(())
         })
         .await?;
-    if let Some(intent) = stale_intent {
-        state
-            .payments
-            .release(&intent, &format!("booking:{id}:release-stale:{attempt}"))
-            .await
-            .map_err(|e| JobError::Retry(e.into()))?;
-    }
     state.jobs.wake();
     Ok(())
 }

@@ -15,13 +15,14 @@ use utoipa::ToSchema;
 use super::create::{self, NewBooking, Plan};
 use super::model::{BookingRow, Party, PaymentStatus, Status};
 use super::policy::{self, Reschedule};
-use super::{jobs, store, view};
+use super::{jobs, settle, store, view};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::common::time::{serde_rfc3339, to_db};
 use crate::credits::store as credits;
 use crate::error::{AppError, AppResult};
-use crate::ledger::{self, Entry, Kind};
+use crate::jobs::{NewJob, enqueue};
+use crate::payments::ChargeRequest;
 
 #[derive(Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -89,11 +90,7 @@ pub async fn reschedule(
         PaymentStatus::Authorized | PaymentStatus::Captured | PaymentStatus::Locked
     );
     if duration != old.duration_min && (paid || late) {
-        return Err(AppError::invalid(
-            "reschedule.duration_locked",
-            "duration_min",
-            "the payment is already made for this length; cancel and book again to change it",
-        ));
+        return Err(duration_locked());
     }
     let request = NewBooking {
         instructor_id: old.instructor_id.clone(),
@@ -112,54 +109,112 @@ pub async fn reschedule(
     if duration == old.duration_min {
         keep_price(&mut plan, &old);
     }
-    // A late move captures the payment now, the platform holding it until the lesson settles.
-    let mut locked_now = false;
-    if late
-        && old.payment_status == PaymentStatus::Authorized
-        && let Some(intent) = &old.payment_intent
-    {
-        state
-            .payments
-            .capture(
-                intent,
-                old.total_charge_cents,
-                &format!("booking:{}:lock", old.id),
-            )
-            .await
-            .map_err(|e| {
-                AppError::internal(anyhow::anyhow!("capture for a late reschedule failed: {e}"))
-            })?;
-        locked_now = true;
-    }
-    let (st, viewer) = (state.clone(), student.user.id.clone());
-    let validity_guard = old.clone();
+    // A late move locks the payment: it is captured (after the write) and the platform holds it.
+    let lock = late && old.payment_status == PaymentStatus::Authorized;
+    // Moved to within 24 h while still unpaid: authorised now, as a new booking would be.
+    let unpaid = matches!(
+        old.payment_status,
+        PaymentStatus::Scheduled | PaymentStatus::Failed
+    );
+    let fresh_intent = if unpaid && input.start - now < create::AUTHORIZE_BEFORE {
+        if duration != old.duration_min {
+            return Err(duration_locked());
+        }
+        Some(authorize_for_move(state, &old, input.start).await?)
+    } else {
+        None
+    };
+    let (st, viewer, fresh) = (state.clone(), student.user.id.clone(), fresh_intent.clone());
     let result = state
         .db
         .write(move |tx| {
             let current = store::get(tx, &old.id)?.ok_or_else(AppError::not_found)?;
-            if current.status != Status::Confirmed {
-                return Err(AppError::invalid(
-                    "booking.not_reschedulable",
-                    "status",
-                    "the booking changed meanwhile",
+            if changed(&current, &old) {
+                return Err(AppError::conflict(
+                    "booking.changed",
+                    "The booking changed while you were moving it; reload and try again.",
                 ));
             }
             create::recheck(tx, &plan, Some(&old.id), now)?;
-            let new = move_booking(tx, &st, &plan, &old, late, locked_now, now)?;
+            let payment = Move {
+                late,
+                lock,
+                fresh_intent: fresh.as_deref(),
+            };
+            let new = move_booking(tx, &st, &plan, &current, payment, now)?;
+            if lock {
+                enqueue(
+                    tx,
+                    &NewJob::new(jobs::LOCK_PAYMENT, &jobs::ForBooking::new(&new.id), now)
+                        .dedupe(format!("booking:{}:lock", new.id)),
+                )?;
+            }
             Ok(view::render(tx, new, &viewer, false, now)?)
         })
         .await;
     state.jobs.wake();
     match result {
-        Ok(booking) => Ok(booking),
+        Ok(booking) => {
+            if lock && let Err(err) = settle::capture_locked(state, &booking.id).await {
+                tracing::warn!(booking = %booking.id, %err, "locking the payment failed; the job retries");
+            }
+            Ok(booking)
+        }
         Err(err) => {
-            if locked_now {
-                // The capture stands: the old booking keeps the locked payment.
-                record_lock_on(state, &validity_guard).await?;
+            if let Some(intent) = fresh_intent
+                && let Err(release) = state
+                    .payments
+                    .release(&intent, &format!("{intent}:release"))
+                    .await
+            {
+                tracing::warn!(%intent, %release, "releasing an unused authorisation failed");
             }
             Err(err)
         }
     }
+}
+
+fn duration_locked() -> AppError {
+    AppError::invalid(
+        "reschedule.duration_locked",
+        "duration_min",
+        "the payment is already made for this length; cancel and book again to change it",
+    )
+}
+
+/// Whether the booking moved on since it was read (a payment step, another move, a cancel).
+fn changed(current: &BookingRow, read: &BookingRow) -> bool {
+    current.status != Status::Confirmed
+        || current.payment_status != read.payment_status
+        || current.payment_intent != read.payment_intent
+        || current.late_reschedules != read.late_reschedules
+        || current.credits_applied_cents != read.credits_applied_cents
+        || current.policy_start != read.policy_start
+}
+
+/// The on-session authorisation of a lesson moved to within 24 h before it was paid for.
+async fn authorize_for_move(
+    state: &AppState,
+    old: &BookingRow,
+    start: DateTime<Utc>,
+) -> AppResult<String> {
+    let teacher = old.instructor_id.clone();
+    let destination = state
+        .db
+        .read(move |c| Ok(crate::instructors::store::payouts_account(c, &teacher)?))
+        .await?;
+    let request = ChargeRequest {
+        amount_cents: old.total_charge_cents,
+        payment_method_id: old.payment_method_ref.clone(),
+        destination,
+        off_session: false,
+        idempotency_key: format!("booking:{}:move-authorize:{}", old.id, start.timestamp()),
+    };
+    state
+        .payments
+        .authorize(&request)
+        .await
+        .map_err(|err| create::declined(&err))
 }
 
 fn keep_price(plan: &mut Plan, old: &BookingRow) {
@@ -173,16 +228,30 @@ fn keep_price(plan: &mut Plan, old: &BookingRow) {
     plan.use_credits = false;
 }
 
+/// What happens to the payment when a booking moves.
+struct Move<'a> {
+    /// 12-24 h before: counts towards the one late move.
+    late: bool,
+    /// The authorisation is captured and held (a late move of an authorised payment).
+    lock: bool,
+    /// An authorisation just made for a move to within 24 h of an unpaid lesson.
+    fresh_intent: Option<&'a str>,
+}
+
 /// Creates the new booking, cancels the old one, and moves payment, credit and ledger rows.
 fn move_booking(
     tx: &rusqlite::Transaction<'_>,
     state: &AppState,
     plan: &Plan,
     old: &BookingRow,
-    late: bool,
-    locked_now: bool,
+    payment: Move<'_>,
     now: DateTime<Utc>,
 ) -> AppResult<BookingRow> {
+    let Move {
+        late,
+        lock,
+        fresh_intent,
+    } = payment;
     let same_length = plan.row.duration_min == old.duration_min;
     let mut new = if same_length {
         // Same price: the old reservation of credit moves over as it is.
@@ -199,12 +268,15 @@ fn move_booking(
         credits::release(tx, &old.id)?;
         create::insert(tx, state, plan, Status::Confirmed, now)?
     };
-    let payment = match old.payment_status {
-        PaymentStatus::Authorized if locked_now => PaymentStatus::Locked,
-        PaymentStatus::Authorized | PaymentStatus::Locked | PaymentStatus::Captured => {
-            old.payment_status
+    let (payment, intent) = match (old.payment_status, fresh_intent) {
+        (_, Some(fresh)) => (PaymentStatus::Authorized, Some(fresh.to_string())),
+        (PaymentStatus::Authorized, None) if lock => {
+            (PaymentStatus::Locked, old.payment_intent.clone())
         }
-        _ => PaymentStatus::Scheduled,
+        (PaymentStatus::Authorized | PaymentStatus::Locked | PaymentStatus::Captured, None) => {
+            (old.payment_status, old.payment_intent.clone())
+        }
+        _ => (PaymentStatus::Scheduled, None),
     };
     let policy_start = if old.policy_start - now < Duration::hours(24) {
         old.policy_start
@@ -218,30 +290,13 @@ fn move_booking(
         rusqlite::params![
             new.id,
             payment.as_str(),
-            if payment == PaymentStatus::Scheduled {
-                None
-            } else {
-                old.payment_intent.clone()
-            },
+            intent,
             to_db(policy_start),
             old.late_reschedules + i64::from(late),
             old.id,
             old.authorize_attempts,
         ],
     )?;
-    if locked_now {
-        ledger::record(
-            tx,
-            &Entry {
-                kind: Kind::CardCapture,
-                booking_id: Some(&new.id),
-                user_id: Some(&old.student_id),
-                amount_cents: old.total_charge_cents,
-                reference: old.payment_intent.as_deref(),
-            },
-            to_db(now),
-        )?;
-    }
     // Money already taken belongs to the booking that will settle it.
     tx.execute(
         "UPDATE ledger_entries SET booking_id = ?2 WHERE booking_id = ?1 AND kind = 'card_capture'",
@@ -276,33 +331,10 @@ fn move_booking(
     let detail = format!(
         "moved from {}{}",
         old.id,
-        if locked_now { "; payment locked" } else { "" }
+        if lock { "; payment locked" } else { "" }
     );
     store::add_event(tx, &new.id, Party::Student, "booked", &detail, now)?;
     new = store::get(tx, &new.id)?.ok_or_else(AppError::not_found)?;
     jobs::schedule_lifecycle(tx, &new, "rescheduled", now)?;
     Ok(new)
-}
-
-/// After a late capture whose reschedule then failed, the old booking holds the locked payment.
-async fn record_lock_on(state: &AppState, old: &BookingRow) -> AppResult<()> {
-    let (old, now) = (old.clone(), state.clock.now());
-    state
-        .db
-        .write(move |tx| {
-            store::set_payment(tx, &old.id, PaymentStatus::Locked, None, now)?;
-            ledger::record(
-                tx,
-                &Entry {
-                    kind: Kind::CardCapture,
-                    booking_id: Some(&old.id),
-                    user_id: Some(&old.student_id),
-                    amount_cents: old.total_charge_cents,
-                    reference: old.payment_intent.as_deref(),
-                },
-                to_db(now),
-            )?;
-            Ok(())
-        })
-        .await
 }

@@ -72,8 +72,10 @@ async fn create_booking(
         limit,
         state.clock.now(),
     )?;
-    let (status, body) = create::create(&state, &me, body, key).await?;
-    Ok((status, Json(body)).into_response())
+    Ok(match create::create(&state, &me, body, key).await? {
+        create::Created::Fresh(status, body) => (status, Json(body)).into_response(),
+        create::Created::Replay(stored) => stored.into_response(),
+    })
 }
 
 /// The price of a booking before making it: the same checks, nothing created.

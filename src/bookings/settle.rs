@@ -23,6 +23,7 @@ use chrono::{Duration, Utc};
 use super::model::{BookingRow, Party, PaymentStatus, Status};
 use super::{complete, jobs, store};
 use crate::app::AppState;
+use crate::common::time::to_db;
 use crate::credits::store::{self as credits, NewGrant};
 use crate::error::AppResult;
 use crate::instructors;
@@ -100,24 +101,37 @@ pub async fn settle(state: &AppState, id: &str) -> Result<(), JobError> {
         .as_ref()
         .is_some_and(|r| r.state == "open" || r.state == "disputed");
     let due = now >= b.end + jobs::SETTLE_AFTER;
-    match b.status {
-        Status::Confirmed | Status::Completed if report_open || !due => return Ok(()),
-        Status::Confirmed => {
-            let booking_id = b.id.clone();
-            let validity = state.config.market.credit_validity.chrono();
-            b = state
-                .db
-                .write(move |tx| {
-                    let b = store::get(tx, &booking_id)?
-                        .ok_or_else(crate::error::AppError::not_found)?;
-                    if b.status == Status::Confirmed {
-                        complete::mark_completed(tx, &b, Party::System, validity, now)?;
-                    }
-                    store::get(tx, &booking_id)?.ok_or_else(crate::error::AppError::not_found)
-                })
-                .await?;
+    if matches!(b.status, Status::Confirmed | Status::Completed) {
+        if report_open || !due {
+            return Ok(());
         }
-        _ => {}
+        // Claim the lesson for settling in a write, which a no-show report (also a write)
+        // cannot slip past: the report is re-checked here and refused after this.
+        let booking_id = b.id.clone();
+        let validity = state.config.market.credit_validity.chrono();
+        let claimed = state
+            .db
+            .write(move |tx| {
+                let b =
+                    store::get(tx, &booking_id)?.ok_or_else(crate::error::AppError::not_found)?;
+                let open = store::no_show(tx, &booking_id)?
+                    .is_some_and(|r| r.state == "open" || r.state == "disputed");
+                if open || !matches!(b.status, Status::Confirmed | Status::Completed) {
+                    return Ok(None);
+                }
+                if b.status == Status::Confirmed {
+                    complete::mark_completed(tx, &b, Party::System, validity, now)?;
+                }
+                if !store::has_event(tx, &booking_id, "settling")? {
+                    store::add_event(tx, &booking_id, Party::System, "settling", "", now)?;
+                }
+                store::get(tx, &booking_id).map_err(crate::error::AppError::from)
+            })
+            .await?;
+        match claimed {
+            Some(current) => b = current,
+            None => return Ok(()),
+        }
     }
     let Some(outcome) = outcome_of(&b, report.as_ref()) else {
         return Ok(());
@@ -151,7 +165,9 @@ pub async fn settle(state: &AppState, id: &str) -> Result<(), JobError> {
     }
 }
 
-/// The provider calls for `outcome` (attempt number `attempt`), then the ledger.
+/// The provider calls for `outcome`, then the ledger. The card step (capture, release or
+/// refund) is written down as soon as it succeeds, so a retry never repeats it; keys carry the
+/// attempt number because the provider replays a key's first answer, failures included.
 async fn pay(
     state: &AppState,
     b: &BookingRow,
@@ -159,28 +175,27 @@ async fn pay(
     account: Option<&str>,
     attempt: i64,
 ) -> Result<(), PaymentError> {
-    // A failed call moved nothing, and the provider replays a key's first answer, so each
-    // attempt has its own keys; a repeat within one attempt replays.
-    let id = format!("{}:{attempt}", b.id);
+    let key = |operation: &str| format!("booking:{}:{operation}:{attempt}", b.id);
     let total = b.total_charge_cents;
-    let intent = b.payment_intent.clone();
-    let mut captured_now = false;
+    if b.payment_status == PaymentStatus::Locked {
+        capture_locked(state, &b.id).await?;
+    }
     let final_status = match outcome {
-        Outcome::Refund => match (b.payment_status, &intent) {
+        Outcome::Refund => match (b.payment_status, &b.payment_intent) {
             (PaymentStatus::Authorized, Some(intent)) => {
-                state
-                    .payments
-                    .release(intent, &format!("booking:{id}:release"))
-                    .await?;
+                state.payments.release(intent, &key("release")).await?;
+                card_moved(state, b, PaymentStatus::Released, None).await?;
                 PaymentStatus::Released
             }
             (PaymentStatus::Captured | PaymentStatus::Locked, Some(intent)) => {
                 state
                     .payments
-                    .refund(intent, total, true, true, &format!("booking:{id}:refund"))
+                    .refund(intent, total, true, true, &key("refund"))
                     .await?;
+                card_moved(state, b, PaymentStatus::Refunded, Some(Kind::CardRefund)).await?;
                 PaymentStatus::Refunded
             }
+            (PaymentStatus::Refunded, _) => PaymentStatus::Refunded,
             _ => PaymentStatus::Released,
         },
         Outcome::Paid { .. } | Outcome::Kept { .. } => {
@@ -188,21 +203,21 @@ async fn pay(
                 Outcome::Kept { instructor, .. } => instructor,
                 _ => b.instructor_payout_cents,
             };
-            let by_charge = match (b.payment_status, &intent) {
+            // A destination charge pays the instructor what the platform does not keep.
+            let by_charge = match (b.payment_status, &b.payment_intent) {
                 (PaymentStatus::Authorized, Some(intent)) => {
                     let to_instructor = owed.min(total);
                     state
                         .payments
-                        .capture(
-                            intent,
-                            total - to_instructor,
-                            &format!("booking:{id}:capture"),
-                        )
+                        .capture(intent, total - to_instructor, &key("capture"))
                         .await?;
-                    captured_now = true;
+                    card_moved(state, b, PaymentStatus::Captured, Some(Kind::CardCapture)).await?;
                     to_instructor
                 }
-                (PaymentStatus::Captured | PaymentStatus::Locked, Some(_)) => 0,
+                // Captured by an earlier attempt of this settlement.
+                (PaymentStatus::Captured, Some(_)) => owed.min(total),
+                // The platform holds a locked payment whole.
+                (PaymentStatus::Locked, Some(_)) => 0,
                 _ => return Err(PaymentError::Invalid("nothing to capture".into())),
             };
             if owed > by_charge {
@@ -211,11 +226,7 @@ async fn pay(
                 })?;
                 state
                     .payments
-                    .transfer(
-                        destination,
-                        owed - by_charge,
-                        &format!("booking:{id}:transfer"),
-                    )
+                    .transfer(destination, owed - by_charge, &key("transfer"))
                     .await?;
             }
             PaymentStatus::Captured
@@ -230,7 +241,7 @@ async fn pay(
                 return Ok(());
             }
             store::set_payment(tx, &b.id, final_status, None, now)?;
-            record(tx, &b, outcome, captured_now, validity, now)?;
+            record(tx, &b, outcome, validity, now)?;
             store::add_event(
                 tx,
                 &b.id,
@@ -239,7 +250,7 @@ async fn pay(
                 final_status.as_str(),
                 now,
             )?;
-            if matches!(outcome, Outcome::Paid { .. }) && captured_now {
+            if matches!(outcome, Outcome::Paid { .. }) {
                 jobs::notify(tx, &b.id, "receipt", now)?;
             }
             Ok(())
@@ -250,12 +261,108 @@ async fn pay(
     Ok(())
 }
 
+/// Writes down a card step: the new payment status and its ledger row, once (a rerun finds
+/// the status already moved).
+async fn card_moved(
+    state: &AppState,
+    b: &BookingRow,
+    to: PaymentStatus,
+    row: Option<Kind>,
+) -> Result<(), PaymentError> {
+    let (b, now) = (b.clone(), state.clock.now());
+    state
+        .db
+        .write(move |tx| {
+            let moved = tx.execute(
+                "UPDATE bookings SET payment_status = ?2, updated_at = ?4 WHERE id = ?1 AND payment_status = ?3",
+                rusqlite::params![b.id, to.as_str(), b.payment_status.as_str(), to_db(now)],
+            )?;
+            if let (1, Some(kind)) = (moved, row) {
+                let entry = Entry {
+                    kind,
+                    booking_id: Some(&b.id),
+                    user_id: Some(&b.student_id),
+                    amount_cents: b.total_charge_cents,
+                    reference: b.payment_intent.as_deref(),
+                };
+                ledger::record(tx, &entry, to_db(now))?;
+            }
+            Ok(())
+        })
+        .await
+        .map_err(|e| PaymentError::Unavailable(e.to_string()))
+}
+
+/// Captures a `locked` payment whole (the platform holds it until the lesson settles), once per
+/// intent, and records it on the booking that holds the payment now.
+pub async fn capture_locked(state: &AppState, booking_id: &str) -> Result<(), PaymentError> {
+    let id = booking_id.to_string();
+    let found = state
+        .db
+        .read(move |c| {
+            let Some(b) = store::get(c, &id)? else {
+                return Ok(None);
+            };
+            let recorded: bool = c.query_row(
+                "SELECT EXISTS (SELECT 1 FROM ledger_entries WHERE kind = 'card_capture' AND reference = ?1)",
+                [&b.payment_intent],
+                |r| r.get(0),
+            )?;
+            Ok(Some((b, recorded)))
+        })
+        .await
+        .map_err(|e| PaymentError::Unavailable(e.to_string()))?;
+    let Some((b, false)) = found else {
+        return Ok(());
+    };
+    let (PaymentStatus::Locked, Some(intent)) = (b.payment_status, b.payment_intent.clone()) else {
+        return Ok(());
+    };
+    state
+        .payments
+        .capture(&intent, b.total_charge_cents, &format!("{intent}:lock"))
+        .await?;
+    let (student, total, now) = (
+        b.student_id.clone(),
+        b.total_charge_cents,
+        state.clock.now(),
+    );
+    state
+        .db
+        .write(move |tx| {
+            let recorded: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM ledger_entries WHERE kind = 'card_capture' AND reference = ?1)",
+                [&intent],
+                |r| r.get(0),
+            )?;
+            // The payment may have moved on with another reschedule meanwhile.
+            let holder: Option<String> = rusqlite::OptionalExtension::optional(tx.query_row(
+                "SELECT id FROM bookings WHERE payment_intent = ?1 AND rescheduled_to IS NULL",
+                [&intent],
+                |r| r.get(0),
+            ))?;
+            if let (false, Some(holder)) = (recorded, holder) {
+                let entry = Entry {
+                    kind: Kind::CardCapture,
+                    booking_id: Some(&holder),
+                    user_id: Some(&student),
+                    amount_cents: total,
+                    reference: Some(&intent),
+                };
+                ledger::record(tx, &entry, to_db(now))?;
+                store::add_event(tx, &holder, Party::System, "payment_locked", "captured; held until the lesson", now)?;
+            }
+            Ok(())
+        })
+        .await
+        .map_err(|e| PaymentError::Unavailable(e.to_string()))
+}
+
 /// The ledger rows (and credit moves) of a settlement.
 fn record(
     tx: &rusqlite::Connection,
     b: &BookingRow,
     outcome: Outcome,
-    captured_now: bool,
     credit_validity: Duration,
     now: chrono::DateTime<Utc>,
 ) -> AppResult<()> {
@@ -270,18 +377,8 @@ fn record(
         };
         Ok(ledger::record(tx, &row, at)?)
     };
-    if captured_now {
-        entry(Kind::CardCapture, &b.student_id, b.total_charge_cents)?;
-    }
     match outcome {
         Outcome::Refund => {
-            let was_captured = matches!(
-                b.payment_status,
-                PaymentStatus::Captured | PaymentStatus::Locked
-            );
-            if was_captured {
-                entry(Kind::CardRefund, &b.student_id, b.total_charge_cents)?;
-            }
             credits::release(tx, &b.id)?;
             credits::revoke(tx, "loyalty", &b.id, now)?;
         }

@@ -122,6 +122,13 @@ pub fn add_event(
     Ok(())
 }
 
+pub fn has_event(conn: &Connection, booking_id: &str, kind: &str) -> rusqlite::Result<bool> {
+    conn.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM booking_events WHERE booking_id = ?1 AND kind = ?2)",
+    )?
+    .query_row(params![booking_id, kind], |r| r.get(0))
+}
+
 pub struct EventRow {
     pub at: i64,
     pub actor: String,

@@ -99,8 +99,19 @@ impl Writer {
 fn run_batch(conn: &mut Connection, batch: Vec<Work>) {
     match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
         Ok(tx) => {
-            let deliveries: Vec<Deliver> = batch.into_iter().map(|work| work(Some(&tx))).collect();
-            let committed = tx.commit().map_err(|e| e.to_string());
+            // After an I/O or full-disk error SQLite may roll the whole transaction back by
+            // itself; what follows would then run outside any transaction, so it is refused.
+            let mut deliveries: Vec<Deliver> = Vec::with_capacity(batch.len());
+            let mut aborted = false;
+            for work in batch {
+                deliveries.push(work(if aborted { None } else { Some(&tx) }));
+                aborted = aborted || tx.is_autocommit();
+            }
+            let committed = if aborted {
+                Err("the database rolled the transaction back".to_string())
+            } else {
+                tx.commit().map_err(|e| e.to_string())
+            };
             for deliver in deliveries {
                 deliver(committed.clone());
             }

@@ -122,7 +122,8 @@ pub fn replay(conn: &Connection, key: &Key, now: DateTime<Utc>) -> AppResult<Opt
 }
 
 /// Claims the key inside the write transaction doing the work (an expired claim is replaced).
-pub fn claim(conn: &Connection, key: &Key, now: DateTime<Utc>) -> AppResult<()> {
+/// `Some` is the stored answer of a request with this key that finished meanwhile.
+pub fn claim(conn: &Connection, key: &Key, now: DateTime<Utc>) -> AppResult<Option<Stored>> {
     conn.prepare_cached(
         "DELETE FROM idempotency_keys WHERE user_id = ?1 AND key = ?2 AND created_at <= ?3",
     )?
@@ -138,9 +139,9 @@ pub fn claim(conn: &Connection, key: &Key, now: DateTime<Utc>) -> AppResult<()> 
         )?
         .execute(params![key.user_id, key.key, key.request_hash, to_db(now)])?;
     if inserted == 0 {
-        return Err(in_progress());
+        return replay(conn, key, now)?.map(Some).ok_or_else(in_progress);
     }
-    Ok(())
+    Ok(None)
 }
 
 /// Stores the answer to replay.

@@ -145,7 +145,13 @@ async fn a_lesson_days_ahead_is_confirmed_authorised_at_t_minus_24h_and_settled_
         .collect();
     assert_eq!(
         events,
-        ["booked", "payment_authorized", "completed", "settled"]
+        [
+            "booked",
+            "payment_authorized",
+            "completed",
+            "settling",
+            "settled"
+        ]
     );
 
     let earnings = teacher.json("/api/v1/instructor/earnings").await;
@@ -1141,4 +1147,202 @@ async fn each_user_has_a_private_calendar_feed_of_their_lessons() {
         404,
         "the old link stops working"
     );
+}
+
+#[tokio::test]
+async fn a_settlement_whose_transfer_fails_is_finished_later_without_capturing_twice() {
+    let app = TestApp::spawn().await;
+    let (_, instructor) = app.live_instructor("clara@example.com").await;
+    let (student, _) = app.student("ada@example.com").await;
+    let first = id(&booked(
+        &student,
+        &app.lesson(&instructor, "2026-12-03T15:00:00Z", 60),
+    )
+    .await);
+    app.travel_to("2026-12-02T20:00:00Z").await;
+    cancel(&student, &first, "Conflict").await;
+    let mut body = app.lesson(&instructor, "2026-12-08T15:00:00Z", 30);
+    body["use_credits"] = json!(true);
+    let b = id(&booked(&student, &body).await);
+    // The credit paid for the lesson, so the instructor needs a top-up transfer, which fails
+    // while their payouts account is missing (after the card was authorised towards it).
+    app.travel_to("2026-12-08T16:00:00Z").await;
+    let account: String = app
+        .state
+        .db
+        .write(|tx| {
+            let account =
+                tx.query_row("SELECT payouts_account FROM instructor_profiles", [], |r| {
+                    r.get(0)
+                })?;
+            tx.execute("UPDATE instructor_profiles SET payouts_account = NULL", [])?;
+            Ok(account)
+        })
+        .await
+        .unwrap();
+    app.travel_to("2026-12-09T16:00:00Z").await;
+    let now = student.json(&format!("/api/v1/bookings/{b}")).await;
+    assert_eq!(now["payment_status"], "captured", "the card step is kept");
+    app.state
+        .db
+        .write(move |tx| {
+            Ok(tx.execute(
+                "UPDATE instructor_profiles SET payouts_account = ?1",
+                [account],
+            )?)
+        })
+        .await
+        .unwrap();
+    app.travel_to("2026-12-09T20:00:00Z").await;
+    let calls = app.provider_calls().await;
+    assert_eq!(
+        calls.iter().filter(|c| c.starts_with("capture")).count(),
+        2,
+        "{calls:?}"
+    );
+    assert!(calls.contains(&"transfer 2555".to_string()), "{calls:?}");
+    assert_eq!(
+        app.ledger_sum("instructor_payout", Some(&b)).await,
+        2_555 + 420
+    );
+    app.assert_ledger_balances().await;
+}
+
+#[tokio::test]
+async fn the_card_chosen_at_booking_is_the_one_charged_and_a_refused_card_is_not_kept() {
+    let app = TestApp::spawn().await;
+    let (_, instructor) = app.live_instructor("clara@example.com").await;
+    let (student, _) = app.student("ada@example.com").await;
+    let mut body = app.lesson(&instructor, "2026-12-01T20:00:00Z", 60);
+    body["payment_method_id"] = json!("pm_card_chargeDeclined");
+    assert_problem(book(&student, &body).await, 402, "payment.declined").await;
+    assert_eq!(
+        student.json("/api/v1/payments/methods").await["items"],
+        json!([])
+    );
+    body["payment_method_id"] = json!("pm_card_authenticationRequired");
+    let problem = assert_problem(book(&student, &body).await, 402, "payment.declined").await;
+    assert_eq!(problem["decline_code"], "authentication_required");
+
+    student
+        .post(
+            "/api/v1/payments/methods",
+            &json!({"payment_method_id": "pm_card_visa"}),
+        )
+        .await;
+    let mut chosen = app.lesson(&instructor, "2026-12-05T15:00:00Z", 60);
+    chosen["payment_method_id"] = json!("pm_card_mastercard");
+    let b = id(&booked(&student, &chosen).await);
+    app.travel_to("2026-12-04T15:00:00Z").await;
+    let authorised = match app.state.payments.as_ref() {
+        instainstru::payments::Provider::Simulated(sim) => sim.calls().await,
+    };
+    let last = authorised.last().unwrap();
+    assert_eq!(
+        (last.operation.as_str(), last.target.as_str()),
+        ("authorize", "pm_card_mastercard")
+    );
+    assert_eq!(
+        student.json(&format!("/api/v1/bookings/{b}")).await["payment_status"],
+        "authorized"
+    );
+    app.assert_ledger_balances().await;
+}
+
+#[tokio::test]
+async fn moving_an_unpaid_lesson_to_within_24_hours_authorises_it_at_once() {
+    let app = TestApp::spawn().await;
+    let (_, instructor) = app.live_instructor("clara@example.com").await;
+    let (student, _) = app.student("ada@example.com").await;
+    let mut body = app.lesson(&instructor, "2026-12-05T15:00:00Z", 60);
+    body["payment_method_id"] = json!("pm_card_chargeDeclined");
+    let refused = id(&booked(&student, &body).await);
+    assert_problem(
+        student
+            .post(
+                &format!("/api/v1/bookings/{refused}/reschedule"),
+                &json!({"start": "2026-12-01T18:00:00Z"}),
+            )
+            .await,
+        402,
+        "payment.declined",
+    )
+    .await;
+    assert_eq!(
+        student.json(&format!("/api/v1/bookings/{refused}")).await["status"],
+        "confirmed",
+        "nothing moved"
+    );
+
+    let good = id(&booked(
+        &student,
+        &app.lesson(&instructor, "2026-12-06T15:00:00Z", 60),
+    )
+    .await);
+    let moved: Value = student
+        .post(
+            &format!("/api/v1/bookings/{good}/reschedule"),
+            &json!({"start": "2026-12-01T20:00:00Z"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(moved["payment_status"], "authorized", "{moved}");
+    app.assert_ledger_balances().await;
+}
+
+#[tokio::test]
+async fn two_identical_late_reschedules_at_once_move_the_lesson_and_capture_once() {
+    let app = TestApp::spawn().await;
+    let (_, instructor) = app.live_instructor("clara@example.com").await;
+    let (student, _) = app.student("ada@example.com").await;
+    let b = id(&booked(
+        &student,
+        &app.lesson(&instructor, "2026-12-05T15:00:00Z", 60),
+    )
+    .await);
+    app.travel_to("2026-12-04T20:00:00Z").await;
+    let path = format!("/api/v1/bookings/{b}/reschedule");
+    let body = json!({"start": "2026-12-08T15:00:00Z"});
+    let (one, two) = tokio::join!(student.post(&path, &body), student.post(&path, &body));
+    let mut statuses = [one.status().as_u16(), two.status().as_u16()];
+    statuses.sort();
+    assert_eq!(statuses[0], 201, "{statuses:?}");
+    assert!(matches!(statuses[1], 409 | 422), "{statuses:?}");
+    app.run_jobs().await;
+    let captures = app
+        .provider_calls()
+        .await
+        .iter()
+        .filter(|c| c.starts_with("capture"))
+        .count();
+    assert_eq!(captures, 1);
+    assert_eq!(app.ledger_sum("card_capture", None).await, 7_840);
+    app.assert_ledger_balances().await;
+}
+
+#[tokio::test]
+async fn no_absence_can_be_reported_once_the_lesson_is_settling() {
+    let app = TestApp::spawn().await;
+    let (_, instructor) = app.live_instructor("clara@example.com").await;
+    let (student, _) = app.student("ada@example.com").await;
+    let b = id(&booked(
+        &student,
+        &app.lesson(&instructor, "2026-12-02T15:00:00Z", 60),
+    )
+    .await);
+    app.travel_to("2026-12-03T16:00:00Z").await;
+    assert_problem(
+        student
+            .post(
+                &format!("/api/v1/bookings/{b}/no-show"),
+                &json!({"who": "instructor", "reason": "late claim"}),
+            )
+            .await,
+        422,
+        "no_show.not_reportable",
+    )
+    .await;
+    app.assert_ledger_balances().await;
 }

@@ -630,6 +630,18 @@ async fn a_live_instructor_is_public_with_slots_in_utc() {
         .await["errors"]["duration_min"]
             .is_string()
     );
+    for far in ["+262142-12-31", "2099-01-01", "1999-01-01"] {
+        let problem = assert_problem(
+            bad(&format!(
+                "service_id={offering}&duration_min=60&format=online&from={far}"
+            ))
+            .await,
+            422,
+            "request.invalid_query",
+        )
+        .await;
+        assert!(problem["errors"]["from"].is_string(), "{far}: {problem}");
+    }
 }
 
 #[tokio::test]
