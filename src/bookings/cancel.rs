@@ -138,7 +138,8 @@ pub async fn cancel(
             let stored = booking.cancellation.as_ref().and_then(|c| c.outcome);
             (booking, stored)
         })?;
-    let outcome = outcome.or(stored).unwrap_or(Outcome {
+    // What settling decided (a refused card waives a late cancellation) wins over the plan.
+    let outcome = stored.or(outcome).unwrap_or(Outcome {
         policy: Policy::FullRelease,
         refund_cents: 0,
         credit_cents: 0,

@@ -53,7 +53,8 @@ pub struct NewBooking {
     /// For the instructor, at most 1000 characters.
     pub note: Option<String>,
     /// A saved card's id, or a provider payment method (`pm_card_visa` on `simulated`), which is
-    /// saved for next time.
+    /// saved for next time. Required to book; a quote may leave it out.
+    #[serde(default)]
     pub payment_method_id: String,
     /// Spend available credit on the lesson price (never on the fee).
     #[serde(default)]
@@ -119,6 +120,7 @@ pub async fn plan(
     student: &CurrentUser,
     input: &NewBooking,
     except: Option<String>,
+    quoting: bool,
 ) -> AppResult<Plan> {
     if student.user.email_verified_at.is_none() {
         return Err(AppError::invalid(
@@ -209,6 +211,7 @@ pub async fn plan(
     }
     let (payment_method_ref, new_card) = match saved {
         Some(provider_ref) => (provider_ref, None),
+        None if quoting && input.payment_method_id.trim().is_empty() => (String::new(), None),
         None => {
             let card = state
                 .payments
@@ -359,7 +362,7 @@ pub async fn quote(
     student: &CurrentUser,
     input: &NewBooking,
 ) -> AppResult<Price> {
-    let plan = plan(state, student, input, None).await?;
+    let plan = plan(state, student, input, None, true).await?;
     let (user_id, now) = (student.user.id.clone(), state.clock.now());
     let balance = if plan.use_credits {
         state
@@ -477,7 +480,7 @@ pub async fn create(
     input: NewBooking,
     key: Option<Key>,
 ) -> AppResult<Created> {
-    let plan = plan(state, student, &input, None).await?;
+    let plan = plan(state, student, &input, None, false).await?;
     let now = state.clock.now();
     let immediate = plan.row.start - now < AUTHORIZE_BEFORE;
     let new_card = plan.new_card.clone();

@@ -104,7 +104,7 @@ pub async fn reschedule(
         payment_method_id: old.payment_method_ref.clone(),
         use_credits: old.credits_applied_cents > 0,
     };
-    let mut plan = create::plan(state, student, &request, Some(old.id.clone())).await?;
+    let mut plan = create::plan(state, student, &request, Some(old.id.clone()), false).await?;
     // The price stays what was agreed unless the length changes.
     if duration == old.duration_min {
         keep_price(&mut plan, &old);

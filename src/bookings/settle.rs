@@ -29,7 +29,7 @@ use crate::error::AppResult;
 use crate::instructors;
 use crate::jobs::JobError;
 use crate::ledger::{self, Entry, Kind};
-use crate::payments::PaymentError;
+use crate::payments::{ChargeRequest, PaymentError};
 
 const CAPTURE_RETRY: Duration = Duration::hours(4);
 const ALERT_AFTER: Duration = Duration::hours(72);
@@ -177,6 +177,30 @@ async fn pay(
 ) -> Result<(), PaymentError> {
     let key = |operation: &str| format!("booking:{}:{operation}:{attempt}", b.id);
     let total = b.total_charge_cents;
+    // A late cancellation whose T-24h authorisation had not happened yet (the job was late):
+    // the card is charged now, or, refused, the cancellation costs nothing after all.
+    let late_authorized;
+    let b = if matches!(outcome, Outcome::Kept { .. })
+        && b.payment_status == PaymentStatus::Scheduled
+    {
+        let request = ChargeRequest {
+            amount_cents: total,
+            payment_method_id: b.payment_method_ref.clone(),
+            destination: account.map(str::to_string),
+            off_session: true,
+            idempotency_key: key("late-authorize"),
+        };
+        match state.payments.authorize(&request).await {
+            Ok(intent) => {
+                late_authorized = authorized_late(state, b, &intent).await?;
+                &late_authorized
+            }
+            Err(PaymentError::Unavailable(cause)) => return Err(PaymentError::Unavailable(cause)),
+            Err(_) => return waive(state, b).await,
+        }
+    } else {
+        b
+    };
     if b.payment_status == PaymentStatus::Locked {
         capture_locked(state, &b.id).await?;
     }
@@ -259,6 +283,63 @@ async fn pay(
         .map_err(|e| PaymentError::Unavailable(e.to_string()))?;
     state.jobs.wake();
     Ok(())
+}
+
+/// Records an authorisation made at settling time; returns the booking as it now is.
+async fn authorized_late(
+    state: &AppState,
+    b: &BookingRow,
+    intent: &str,
+) -> Result<BookingRow, PaymentError> {
+    let (id, intent, now) = (b.id.clone(), intent.to_string(), state.clock.now());
+    state
+        .db
+        .write(move |tx| {
+            store::set_payment(tx, &id, PaymentStatus::Authorized, Some(&intent), now)?;
+            store::add_event(
+                tx,
+                &id,
+                Party::System,
+                "payment_authorized",
+                "at cancellation",
+                now,
+            )?;
+            store::get(tx, &id)?.ok_or_else(crate::error::AppError::not_found)
+        })
+        .await
+        .map_err(|e| PaymentError::Unavailable(e.to_string()))
+}
+
+/// A late cancellation whose card is refused: nothing is charged, reserved credit goes back,
+/// and the recorded outcome says so.
+async fn waive(state: &AppState, b: &BookingRow) -> Result<(), PaymentError> {
+    let (b, now) = (b.clone(), state.clock.now());
+    state
+        .db
+        .write(move |tx| {
+            if !store::mark_settled(tx, &b.id, now)? {
+                return Ok(());
+            }
+            tx.execute(
+                "UPDATE bookings SET cancel_policy = 'full_release', cancel_refund_cents = 0,
+                    cancel_credit_cents = credits_applied_cents, cancel_payout_cents = 0,
+                    payment_status = 'failed'
+                 WHERE id = ?1",
+                [&b.id],
+            )?;
+            credits::release(tx, &b.id)?;
+            store::add_event(
+                tx,
+                &b.id,
+                Party::System,
+                "payment_failed",
+                "refused at cancellation; nothing charged",
+                now,
+            )?;
+            Ok(())
+        })
+        .await
+        .map_err(|e| PaymentError::Unavailable(e.to_string()))
 }
 
 /// Writes down a card step: the new payment status and its ledger row, once (a rerun finds

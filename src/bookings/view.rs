@@ -77,6 +77,10 @@ pub struct Booking {
     /// Where a travel lesson happens (only the booking's parties see it).
     pub address: Option<String>,
     pub area: Option<String>,
+    /// The video link of an online lesson (the instructor's meeting link).
+    pub meeting_url: Option<String>,
+    /// Where a studio lesson happens.
+    pub studio_address: Option<String>,
     pub note: Option<String>,
     pub lesson_price_cents: i64,
     pub service_fee_cents: i64,
@@ -88,6 +92,11 @@ pub struct Booking {
     pub payment_status: PaymentStatus,
     pub rescheduled_from: Option<String>,
     pub rescheduled_to: Option<String>,
+    /// What cancellation and reschedule notice is measured from: the start, or the original
+    /// start after a late move.
+    pub policy_start: String,
+    /// Whether the one move allowed 12-24 h before was used along this lesson's lineage.
+    pub late_reschedule_used: bool,
     pub cancellation: Option<CancellationView>,
     pub no_show: Option<NoShowView>,
     pub actions: Actions,
@@ -103,15 +112,12 @@ fn name_of(conn: &Connection, user_id: &str) -> rusqlite::Result<String> {
         .unwrap_or_default())
 }
 
-/// The policy a cancellation by `by` would follow now. An unpaid lesson (authorisation not
-/// made yet, or failed) has nothing to charge, so it is released whatever the notice.
+/// The policy a cancellation by `by` would follow now. A lesson whose card was refused has
+/// nothing to charge, so it is released whatever the notice. (One still `scheduled` inside 24 h
+/// is charged when the cancellation settles.)
 pub fn cancel_outcome(b: &BookingRow, by: policy::Canceller, now: DateTime<Utc>) -> Outcome {
     let outcome = policy::cancellation(by, b.policy_start - now, b.money());
-    let unpaid = matches!(
-        b.payment_status,
-        PaymentStatus::Scheduled | PaymentStatus::Failed
-    );
-    if unpaid && by == policy::Canceller::Student {
+    if b.payment_status == PaymentStatus::Failed && by == policy::Canceller::Student {
         return Outcome {
             policy: Policy::FullRelease,
             refund_cents: 0,
@@ -197,6 +203,12 @@ pub fn render(
     now: DateTime<Utc>,
 ) -> rusqlite::Result<Booking> {
     let report = store::no_show(conn, &b.id)?;
+    let (meeting_url, studio_address): (Option<String>, Option<String>) = conn
+        .prepare_cached(
+            "SELECT meeting_url, studio_address FROM instructor_profiles WHERE user_id = ?1",
+        )?
+        .query_row([&b.instructor_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap_or((None, None));
     let events = if with_events {
         Some(
             store::events(conn, &b.id)?
@@ -233,6 +245,8 @@ pub fn render(
         timezone: b.timezone,
         address: b.address,
         area: b.area_slug,
+        meeting_url: meeting_url.filter(|_| b.format == Format::Online),
+        studio_address: studio_address.filter(|_| b.format == Format::Studio),
         note: b.note,
         lesson_price_cents: b.lesson_price_cents,
         service_fee_cents: b.service_fee_cents,
@@ -241,6 +255,8 @@ pub fn render(
         commission_cents: b.commission_cents,
         instructor_payout_cents: b.instructor_payout_cents,
         payment_status: b.payment_status,
+        policy_start: rfc3339(b.policy_start),
+        late_reschedule_used: b.late_reschedules > 0,
         rescheduled_from: b.rescheduled_from,
         rescheduled_to: b.rescheduled_to,
         created_at: rfc3339(b.created_at),

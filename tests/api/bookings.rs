@@ -352,6 +352,31 @@ async fn travel_lessons_need_an_address_inside_the_service_areas() {
 }
 
 #[tokio::test]
+async fn a_quote_needs_no_card_and_a_studio_lesson_tells_its_parties_the_address() {
+    let app = TestApp::spawn().await;
+    let (_, instructor) = app.live_instructor("clara@example.com").await;
+    let (student, _) = app.student("ada@example.com").await;
+    let mut body = app.lesson(&instructor, "2026-12-04T15:00:00Z", 60);
+    body["format"] = json!("studio");
+    body.as_object_mut().unwrap().remove("payment_method_id");
+    let quote: Value = student
+        .post("/api/v1/bookings/quote", &body)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(quote["total_charge_cents"], 9_000 + 1_080);
+    assert_problem(book(&student, &body).await, 422, "payment.invalid_method").await;
+    body["payment_method_id"] = json!("pm_card_visa");
+    let b = booked(&student, &body).await;
+    assert_eq!(b["studio_address"], "1 Garfield Pl, Brooklyn");
+    assert_eq!(b["meeting_url"], Value::Null);
+    assert_eq!(b["policy_start"], "2026-12-04T15:00:00Z");
+    assert_eq!(b["late_reschedule_used"], false);
+    app.assert_ledger_balances().await;
+}
+
+#[tokio::test]
 async fn the_same_idempotency_key_returns_the_first_booking() {
     let app = TestApp::spawn().await;
     let (_, instructor) = app.live_instructor("clara@example.com").await;
@@ -1344,5 +1369,42 @@ async fn no_absence_can_be_reported_once_the_lesson_is_settling() {
         "no_show.not_reportable",
     )
     .await;
+    app.assert_ledger_balances().await;
+}
+
+#[tokio::test]
+async fn a_late_cancellation_before_the_card_was_authorised_still_follows_the_tiers() {
+    let app = TestApp::spawn().await;
+    let (_, instructor) = app.live_instructor("clara@example.com").await;
+    let (student, _) = app.student("ada@example.com").await;
+    let paid = id(&booked(
+        &student,
+        &app.lesson(&instructor, "2026-12-05T15:00:00Z", 60),
+    )
+    .await);
+    let mut body = app.lesson(&instructor, "2026-12-05T18:00:00Z", 60);
+    body["payment_method_id"] = json!("pm_card_chargeDeclined");
+    let refused = id(&booked(&student, &body).await);
+    // The T-24h authorisations never ran (the server was down, say).
+    app.state
+        .db
+        .write(|tx| Ok(tx.execute("DELETE FROM jobs WHERE kind = 'bookings.timeline'", [])?))
+        .await
+        .unwrap();
+    app.travel_to("2026-12-04T20:00:00Z").await;
+    let done = cancel(&student, &paid, "Sick").await;
+    assert_eq!(done["outcome"]["policy"], "credit_full");
+    assert_eq!(
+        done["booking"]["payment_status"], "captured",
+        "charged at cancellation"
+    );
+    assert_eq!(balance(&student).await, 7_000);
+    let waived = cancel(&student, &refused, "Sick too").await;
+    assert_eq!(waived["outcome"]["policy"], "full_release");
+    assert_eq!(
+        waived["booking"]["cancellation"]["outcome"]["policy"], "full_release",
+        "the card was refused: nothing owed"
+    );
+    assert_eq!(balance(&student).await, 7_000);
     app.assert_ledger_balances().await;
 }

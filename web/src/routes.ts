@@ -24,6 +24,8 @@ export interface RouteDef {
 
 /** The three browse levels share one page (and one chunk). */
 const browse = () => import('./routes/browse/Browse.svelte');
+/** /student and /student/bookings are the same page. */
+const studentLessons = () => import('./routes/student/Dashboard.svelte');
 
 export const routes: RouteDef[] = [
   { path: '/', title: 'Lessons with great local instructors', component: Home },
@@ -42,6 +44,13 @@ export const routes: RouteDef[] = [
   { path: '/instructors/:id', title: 'Instructor', load: () => import('./routes/instructors/Profile.svelte') },
   { path: '/instructor/onboarding/*', title: 'Instructor setup', load: () => import('./routes/instructor/Onboarding.svelte') },
   { path: '/instructor/availability', title: 'Availability', load: () => import('./routes/instructor/Availability.svelte') },
+  { path: '/instructor/schedule', title: 'Schedule', load: () => import('./routes/instructor/Schedule.svelte') },
+  { path: '/instructor/schedule/:id', title: 'Lesson', load: () => import('./routes/instructor/ScheduleBooking.svelte') },
+  { path: '/instructor/earnings', title: 'Earnings', load: () => import('./routes/instructor/Earnings.svelte') },
+  { path: '/student', title: 'My lessons', load: studentLessons },
+  { path: '/student/bookings', title: 'My lessons', load: studentLessons },
+  { path: '/student/bookings/:id', title: 'Lesson', load: () => import('./routes/student/Booking.svelte') },
+  { path: '/student/credits', title: 'Credits', load: () => import('./routes/student/Credits.svelte') },
 ];
 
 export interface RouteMatch {

@@ -69,7 +69,7 @@ export async function signOutEverywhere(): Promise<void> {
 
 /** Where a user lands after signing in when no `next` was asked for. */
 export function homeFor(role: Role): string {
-  // Instructors start (and, until their dashboard exists, keep coming back to) the setup
-  // wizard; the other dashboards are not built yet, so the home page is their hub.
+  // Instructors start in the setup wizard (once live, its last step links to the schedule and
+  // the header has Schedule); students land on the search page, "My lessons" one click away.
   return role === 'instructor' ? '/instructor/onboarding' : '/';
 }

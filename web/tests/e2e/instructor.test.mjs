@@ -9,8 +9,8 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { deflateSync } from 'node:zlib';
 import { after, before, test } from 'node:test';
+import { makePdf, makePng } from './fixtures.mjs';
 import { launchBrowser, screenshot, startServer, watchPage } from './harness.mjs';
 
 /** @type {Awaited<ReturnType<typeof startServer>>} */
@@ -46,72 +46,6 @@ async function newPage(width = 1280, height = 860) {
   const context = await browser.newContext({ viewport: { width, height }, timezoneId: 'America/Chicago' });
   const page = await context.newPage();
   return { page, context, problems: watchPage(page), close: () => context.close() };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Fixtures made here: a PNG (gradient with a "face") and a one-page PDF.
-
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-function crc32(buf) {
-  let c = 0xffffffff;
-  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-function chunk(type, data) {
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(data.length);
-  const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(td));
-  return Buffer.concat([len, td, crc]);
-}
-function makePng(width, height) {
-  const raw = Buffer.alloc((width * 3 + 1) * height);
-  for (let y = 0; y < height; y++) {
-    raw[y * (width * 3 + 1)] = 0;
-    for (let x = 0; x < width; x++) {
-      const i = y * (width * 3 + 1) + 1 + x * 3;
-      const dx = x - width * 0.55;
-      const dy = y - height * 0.45;
-      const face = dx * dx + dy * dy < (height * 0.22) ** 2;
-      raw[i] = face ? 240 : 60 + Math.round((x / width) * 120);
-      raw[i + 1] = face ? 196 : 80 + Math.round((y / height) * 90);
-      raw[i + 2] = face ? 160 : 200;
-    }
-  }
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 2; // RGB
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(raw)),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
-function makePdf() {
-  const objects = [
-    '<< /Type /Catalog /Pages 2 0 R >>',
-    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>',
-  ];
-  let out = '%PDF-1.4\n';
-  const offsets = [];
-  objects.forEach((o, i) => {
-    offsets.push(out.length);
-    out += `${i + 1} 0 obj\n${o}\nendobj\n`;
-  });
-  const xref = out.length;
-  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
-  for (const off of offsets) out += `${String(off).padStart(10, '0')} 00000 n \n`;
-  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return Buffer.from(out, 'latin1');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -361,7 +295,9 @@ test('a signed-out visitor sees the public profile with open times in their own 
     assert.match(await slots.first().innerText(), /^(8|9|10|11|12|1|2|3):\d\d [AP]M$/);
     await slots.first().click();
     await page.getByTestId('picked-slot').waitFor();
-    assert.ok(await page.getByRole('button', { name: 'Booking arrives soon' }).isDisabled());
+    // Signed out, the booking button sends you to sign in and back here.
+    const signIn = page.getByTestId('sign-in-to-book');
+    assert.equal(await signIn.getAttribute('href'), `/login?next=${encodeURIComponent(`/instructors/${state.instructorId}`)}`);
     await page.getByRole('button', { name: 'Next week' }).click();
     await slots.first().waitFor();
     await page.getByRole('button', { name: 'Previous week' }).click();

@@ -1349,11 +1349,20 @@ export interface components {
             /** Format: int64 */
             instructor_payout_cents: number;
             instructor_service_id: string;
+            /** @description Whether the one move allowed 12-24 h before was used along this lesson's lineage. */
+            late_reschedule_used: boolean;
             /** Format: int64 */
             lesson_price_cents: number;
+            /** @description The video link of an online lesson (the instructor's meeting link). */
+            meeting_url?: string | null;
             no_show?: components["schemas"]["NoShowView"] | null;
             note?: string | null;
             payment_status: components["schemas"]["PaymentStatus"];
+            /**
+             * @description What cancellation and reschedule notice is measured from: the start, or the original
+             *     start after a late move.
+             */
+            policy_start: string;
             rescheduled_from?: string | null;
             rescheduled_to?: string | null;
             /** Format: int64 */
@@ -1368,6 +1377,8 @@ export interface components {
             status: components["schemas"]["Status"];
             student_id: string;
             student_name: string;
+            /** @description Where a studio lesson happens. */
+            studio_address?: string | null;
             /** @description The instructor's zone, which the lesson's local times are shown in. */
             timezone: string;
             /**
@@ -1645,9 +1656,9 @@ export interface components {
             note?: string | null;
             /**
              * @description A saved card's id, or a provider payment method (`pm_card_visa` on `simulated`), which is
-             *     saved for next time.
+             *     saved for next time. Required to book; a quote may leave it out.
              */
-            payment_method_id: string;
+            payment_method_id?: string;
             /** @example 2026-12-08T15:00:00Z */
             start: string;
             /** @description Spend available credit on the lesson price (never on the fee). */
@@ -1808,11 +1819,20 @@ export interface components {
                 /** Format: int64 */
                 instructor_payout_cents: number;
                 instructor_service_id: string;
+                /** @description Whether the one move allowed 12-24 h before was used along this lesson's lineage. */
+                late_reschedule_used: boolean;
                 /** Format: int64 */
                 lesson_price_cents: number;
+                /** @description The video link of an online lesson (the instructor's meeting link). */
+                meeting_url?: string | null;
                 no_show?: components["schemas"]["NoShowView"] | null;
                 note?: string | null;
                 payment_status: components["schemas"]["PaymentStatus"];
+                /**
+                 * @description What cancellation and reschedule notice is measured from: the start, or the original
+                 *     start after a late move.
+                 */
+                policy_start: string;
                 rescheduled_from?: string | null;
                 rescheduled_to?: string | null;
                 /** Format: int64 */
@@ -1827,6 +1847,8 @@ export interface components {
                 status: components["schemas"]["Status"];
                 student_id: string;
                 student_name: string;
+                /** @description Where a studio lesson happens. */
+                studio_address?: string | null;
                 /** @description The instructor's zone, which the lesson's local times are shown in. */
                 timezone: string;
                 /**
