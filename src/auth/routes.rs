@@ -48,6 +48,8 @@ pub struct SignupRequest {
     password: String,
     full_name: String,
     role: Role,
+    /// The person's IANA time zone (browsers send theirs); the operator's default otherwise.
+    timezone: Option<String>,
     /// Attribution arrives with referrals; accepted now so clients need not change.
     #[allow(dead_code)]
     referral_code: Option<String>,
@@ -190,6 +192,7 @@ async fn sign_up(
         password: body.password,
         full_name: body.full_name,
         role: body.role,
+        timezone: body.timezone,
     };
     let (user, started) = signup::sign_up(&state, &client, input).await?;
     Ok(signed_in(&state, StatusCode::CREATED, &user, &started))

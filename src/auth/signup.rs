@@ -18,6 +18,7 @@ pub struct SignupInput {
     pub password: String,
     pub full_name: String,
     pub role: Role,
+    pub timezone: Option<String>,
 }
 
 /// A valid email address, trimmed and lower-cased, or a 422 naming `email`.
@@ -80,6 +81,17 @@ pub async fn sign_up(
         ));
     }
     check_password(&input.password, &email, &full_name, "password")?;
+    let timezone = match input.timezone.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(zone) if zone.parse::<chrono_tz::Tz>().is_ok() => Some(zone.to_string()),
+        Some(_) => {
+            return Err(AppError::invalid(
+                "request.invalid_field",
+                "timezone",
+                "is not an IANA time zone such as America/New_York",
+            ));
+        }
+    };
     let limit = Limit {
         max: state.config.auth.signups_per_ip_per_hour,
         per: chrono::Duration::hours(1),
@@ -95,7 +107,14 @@ pub async fn sign_up(
         .db
         .write(move |tx| {
             let now = state2.clock.now();
-            let user = create(tx, &email, &hash, &full_name, input.role, false, now)?;
+            let mut user = create(tx, &email, &hash, &full_name, input.role, false, now)?;
+            if let Some(zone) = &timezone {
+                tx.execute(
+                    "UPDATE users SET timezone = ?2 WHERE id = ?1",
+                    rusqlite::params![user.id, zone],
+                )?;
+                user.timezone = zone.clone();
+            }
             let started = session::start(tx, &state2, &user, &client, DeviceAlert::Never, now)?;
             recovery::send_verification(tx, &state2, &user, now)?;
             let notice = Notice::new("welcome", format!("welcome:{}", user.id))

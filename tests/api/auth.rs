@@ -571,3 +571,29 @@ async fn a_new_device_gets_a_sign_in_alert_a_known_one_does_not() {
     let alert = app.last_email("ada@example.com", "new_sign_in").await;
     assert!(alert["text"].as_str().unwrap().contains("TestBrowser/1.0"));
 }
+
+#[tokio::test]
+async fn sign_up_keeps_the_browser_time_zone_and_refuses_a_made_up_one() {
+    let app = crate::helpers::TestApp::spawn().await;
+    let browser = app.browser();
+    let body = serde_json::json!({
+        "email": "chi@example.com", "password": "a sturdy passphrase 42", "full_name": "Chi Cago",
+        "role": "student", "timezone": "America/Chicago",
+    });
+    let created = browser
+        .client
+        .post(format!("{}/api/v1/auth/signup", browser.base))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let me: serde_json::Value = created.json().await.unwrap();
+    assert_eq!(me["user"]["timezone"], "America/Chicago");
+    let mut bad = body.clone();
+    bad["email"] = "mars@example.com".into();
+    bad["timezone"] = "Mars/Olympus_Mons".into();
+    let refused = app.post_json("/api/v1/auth/signup", &bad).await;
+    let problem = crate::helpers::assert_problem(refused, 422, "request.invalid_field").await;
+    assert!(problem["errors"]["timezone"].is_string());
+}

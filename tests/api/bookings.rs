@@ -1408,3 +1408,37 @@ async fn a_late_cancellation_before_the_card_was_authorised_still_follows_the_ti
     assert_eq!(balance(&student).await, 7_000);
     app.assert_ledger_balances().await;
 }
+
+#[tokio::test]
+async fn credit_expires_unspent_and_the_liability_goes_with_it() {
+    let app = TestApp::spawn_with(|c| {
+        c.market.credit_validity = instainstru::config::Duration::secs(2 * 86_400);
+    })
+    .await;
+    let (_, instructor) = app.live_instructor("clara@example.com").await;
+    let (student, _) = app.student("ada@example.com").await;
+    let b = id(&booked(
+        &student,
+        &app.lesson(&instructor, "2026-12-03T15:00:00Z", 60),
+    )
+    .await);
+    app.travel_to("2026-12-02T20:00:00Z").await;
+    cancel(&student, &b, "Away").await;
+    assert_eq!(balance(&student).await, 7_000);
+    // The hourly expiry job (TestApp schedules no recurring jobs itself).
+    app.state
+        .db
+        .write(|tx| {
+            let at = crate::helpers::at("2026-12-04T21:00:00Z");
+            let job = instainstru::jobs::NewJob::new("credits.expire", &json!({}), at).run_at(at);
+            Ok(instainstru::jobs::enqueue(tx, &job)?)
+        })
+        .await
+        .unwrap();
+    app.travel_to("2026-12-04T21:00:00Z").await;
+    let credits = student.json("/api/v1/credits").await;
+    assert_eq!(credits["balance_cents"], 0);
+    assert_eq!(credits["items"][0]["status"], "expired");
+    assert_eq!(app.ledger_sum("credit_expire", None).await, 7_000);
+    app.assert_ledger_balances().await;
+}

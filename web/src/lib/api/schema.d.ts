@@ -2082,6 +2082,8 @@ export interface components {
             /** @description Attribution arrives with referrals; accepted now so clients need not change. */
             referral_code?: string | null;
             role: components["schemas"]["Role"];
+            /** @description The person's IANA time zone (browsers send theirs); the operator's default otherwise. */
+            timezone?: string | null;
         };
         SlotView: {
             end: string;
