@@ -73,7 +73,11 @@ impl App {
             &config.server.public_url,
             &unsubscribe_key,
         );
-        let payments = Arc::new(Provider::simulated(db.clone(), clock.clone()));
+        let payments = Arc::new(Provider::from_config(
+            &config.payments,
+            db.clone(),
+            clock.clone(),
+        )?);
         let state = AppState {
             jobs: Jobs::new(registry(), config.jobs.clone()),
             config: Arc::new(config),

@@ -7,7 +7,7 @@ use std::path::Path;
 use serde::{Deserialize, Deserializer};
 use toml::{Table, Value};
 
-use super::{Config, EmailTransport};
+use super::{Config, EmailTransport, PaymentsProvider};
 
 const ENV_PREFIX: &str = "INSTAINSTRU__";
 
@@ -113,6 +113,31 @@ fn validate(config: &Config) -> Result<(), ConfigError> {
     }
     if config.jobs.max_attempts == 0 {
         return bad("jobs.max_attempts", "must be at least 1");
+    }
+    if config.payments.provider == PaymentsProvider::Stripe {
+        let stripe = &config.payments.stripe;
+        for (key, value, prefix) in [
+            ("payments.stripe.secret_key", &stripe.secret_key, "sk_"),
+            (
+                "payments.stripe.publishable_key",
+                &stripe.publishable_key,
+                "pk_",
+            ),
+            (
+                "payments.stripe.webhook_secret",
+                &stripe.webhook_secret,
+                "whsec_",
+            ),
+        ] {
+            if !value.starts_with(prefix) {
+                return bad(
+                    key,
+                    &format!(
+                        "is required when payments.provider = \"stripe\" (it starts with {prefix})"
+                    ),
+                );
+            }
+        }
     }
     if config.email.transport == EmailTransport::Smtp && config.email.smtp.host.is_empty() {
         return bad(

@@ -23,6 +23,7 @@ pub struct Config {
     pub jobs: JobsConfig,
     pub auth: AuthConfig,
     pub market: MarketConfig,
+    pub payments: PaymentsConfig,
     pub areas: AreasConfig,
     pub email: EmailConfig,
     pub log: LogConfig,
@@ -137,6 +138,73 @@ impl Default for MarketConfig {
             credit_validity: Duration::secs(365 * 86_400),
             bookings_per_user_per_minute: 5,
         }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PaymentsProvider {
+    /// Offline, deterministic, Stripe's test payment methods: the default.
+    #[default]
+    Simulated,
+    /// Real Stripe with the keys below.
+    Stripe,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PaymentsConfig {
+    pub provider: PaymentsProvider,
+    pub stripe: StripeConfig,
+}
+
+/// Stripe keys (secrets: set them through the environment, e.g.
+/// `INSTAINSTRU__PAYMENTS__STRIPE__SECRET_KEY`, not in a committed file).
+#[derive(Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StripeConfig {
+    /// `sk_live_...` or `sk_test_...`.
+    #[serde(deserialize_with = "load::lenient_string")]
+    pub secret_key: String,
+    /// `pk_...`, handed to Stripe.js in the browser.
+    #[serde(deserialize_with = "load::lenient_string")]
+    pub publishable_key: String,
+    /// `whsec_...` of the platform webhook endpoint.
+    #[serde(deserialize_with = "load::lenient_string")]
+    pub webhook_secret: String,
+    /// `whsec_...` of the Connect webhook endpoint (events from instructors' accounts).
+    #[serde(deserialize_with = "load::lenient_string")]
+    pub connect_webhook_secret: String,
+    /// Where the API is; only tests point it elsewhere.
+    pub api_base: String,
+}
+
+impl Default for StripeConfig {
+    fn default() -> Self {
+        Self {
+            secret_key: String::new(),
+            publishable_key: String::new(),
+            webhook_secret: String::new(),
+            connect_webhook_secret: String::new(),
+            api_base: "https://api.stripe.com".into(),
+        }
+    }
+}
+
+/// Never print the keys (config dumps, panics, logs).
+impl std::fmt::Debug for StripeConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let shown = |key: &str| if key.is_empty() { "(unset)" } else { "(set)" };
+        f.debug_struct("StripeConfig")
+            .field("secret_key", &shown(&self.secret_key))
+            .field("publishable_key", &self.publishable_key)
+            .field("webhook_secret", &shown(&self.webhook_secret))
+            .field(
+                "connect_webhook_secret",
+                &shown(&self.connect_webhook_secret),
+            )
+            .field("api_base", &self.api_base)
+            .finish()
     }
 }
 

@@ -6,12 +6,15 @@
 pub mod idempotency;
 pub mod methods;
 mod simulated;
+mod stripe;
 
 use serde::{Deserialize, Serialize};
 
 pub use simulated::{Call, Simulated, Totals, totals};
+pub use stripe::StripeProvider;
 
 use crate::common::Clock;
+use crate::config::{PaymentsConfig, PaymentsProvider};
 use crate::db::Db;
 
 /// A saved card as the provider describes it.
@@ -68,11 +71,22 @@ impl std::error::Error for PaymentError {}
 
 pub enum Provider {
     Simulated(Simulated),
+    Stripe(Box<StripeProvider>),
 }
 
 impl Provider {
     pub fn simulated(db: Db, clock: Clock) -> Self {
         Self::Simulated(Simulated::new(db, clock))
+    }
+
+    /// The provider the operator chose (`payments.provider`).
+    pub fn from_config(config: &PaymentsConfig, db: Db, clock: Clock) -> anyhow::Result<Self> {
+        Ok(match config.provider {
+            PaymentsProvider::Simulated => Self::simulated(db, clock),
+            PaymentsProvider::Stripe => {
+                Self::Stripe(Box::new(StripeProvider::new(&config.stripe)?))
+            }
+        })
     }
 
     /// Creates (or reuses) the instructor's connected account and an onboarding link that
@@ -88,12 +102,16 @@ impl Provider {
                 url: format!("{return_path}?payouts=done"),
                 complete: true,
             }),
+            Self::Stripe(_) => anyhow::bail!("Stripe Connect onboarding is not wired yet"),
         }
     }
 
     pub async fn save_payment_method(&self, payment_method_id: &str) -> Result<Card, PaymentError> {
         match self {
             Self::Simulated(sim) => sim.save_payment_method(payment_method_id),
+            Self::Stripe(_) => Err(PaymentError::Invalid(
+                "saving cards through Stripe SetupIntents is not wired yet".into(),
+            )),
         }
     }
 
@@ -101,6 +119,7 @@ impl Provider {
     pub async fn authorize(&self, request: &ChargeRequest) -> Result<String, PaymentError> {
         match self {
             Self::Simulated(sim) => sim.authorize(request).await,
+            Self::Stripe(stripe) => stripe.authorize(request).await,
         }
     }
 
@@ -117,6 +136,11 @@ impl Provider {
                 .capture(intent_id, application_fee_cents, idempotency_key)
                 .await
                 .map(|_| ()),
+            Self::Stripe(stripe) => {
+                stripe
+                    .capture(intent_id, application_fee_cents, idempotency_key)
+                    .await
+            }
         }
     }
 
@@ -128,6 +152,7 @@ impl Provider {
     ) -> Result<(), PaymentError> {
         match self {
             Self::Simulated(sim) => sim.release(intent_id, idempotency_key).await.map(|_| ()),
+            Self::Stripe(stripe) => stripe.release(intent_id, idempotency_key).await,
         }
     }
 
@@ -152,6 +177,17 @@ impl Provider {
                 )
                 .await
             }
+            Self::Stripe(stripe) => {
+                stripe
+                    .refund(
+                        intent_id,
+                        amount_cents,
+                        refund_fee,
+                        reverse_transfer,
+                        idempotency_key,
+                    )
+                    .await
+            }
         }
     }
 
@@ -168,6 +204,11 @@ impl Provider {
                 sim.transfer(destination, amount_cents, idempotency_key)
                     .await
             }
+            Self::Stripe(stripe) => {
+                stripe
+                    .transfer(destination, amount_cents, idempotency_key)
+                    .await
+            }
         }
     }
 
@@ -182,6 +223,11 @@ impl Provider {
                 sim.reverse_transfer(transfer_id, amount_cents, idempotency_key)
                     .await
             }
+            Self::Stripe(stripe) => {
+                stripe
+                    .reverse_transfer(transfer_id, amount_cents, idempotency_key)
+                    .await
+            }
         }
     }
 
@@ -191,6 +237,13 @@ impl Provider {
             Self::Simulated(sim) => {
                 let intent = sim.authorize(request).await?;
                 sim.capture(&intent, 0, &format!("{}:capture", request.idempotency_key))
+                    .await?;
+                Ok(intent)
+            }
+            Self::Stripe(stripe) => {
+                let intent = stripe.authorize(request).await?;
+                stripe
+                    .capture(&intent, 0, &format!("{}:capture", request.idempotency_key))
                     .await?;
                 Ok(intent)
             }

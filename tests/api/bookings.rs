@@ -1261,6 +1261,7 @@ async fn the_card_chosen_at_booking_is_the_one_charged_and_a_refused_card_is_not
     app.travel_to("2026-12-04T15:00:00Z").await;
     let authorised = match app.state.payments.as_ref() {
         instainstru::payments::Provider::Simulated(sim) => sim.calls().await,
+        instainstru::payments::Provider::Stripe(_) => unreachable!("tests run on simulated"),
     };
     let last = authorised.last().unwrap();
     assert_eq!(

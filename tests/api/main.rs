@@ -16,4 +16,5 @@ mod jobs;
 mod payments;
 mod process;
 mod recovery;
+mod stripe;
 mod two_factor;

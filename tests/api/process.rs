@@ -277,6 +277,24 @@ fn a_bad_config_value_stops_start_up_naming_the_key() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("server.request_timeout"));
 }
 
+#[test]
+fn choosing_stripe_without_keys_stops_start_up_naming_the_missing_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = process::command(dir.path())
+        .env("INSTAINSTRU__PAYMENTS__PROVIDER", "stripe")
+        .env("INSTAINSTRU__PAYMENTS__STRIPE__SECRET_KEY", "sk_test_123")
+        .args(["serve"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("payments.stripe.publishable_key"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("sk_test_123"), "secrets are never printed");
+}
+
 #[tokio::test]
 async fn healthcheck_command_checks_a_running_server() {
     let dir = tempfile::tempdir().unwrap();

@@ -67,6 +67,7 @@ impl TestApp {
     /// The provider calls so far, as "operation target amount".
     pub async fn provider_calls(&self) -> Vec<String> {
         match self.state.payments.as_ref() {
+            instainstru::payments::Provider::Stripe(_) => Vec::new(),
             instainstru::payments::Provider::Simulated(sim) => sim
                 .calls()
                 .await

@@ -1,0 +1,195 @@
+//! The `stripe` provider: the same operations as `simulated`, on Stripe's API through
+//! async-stripe. Booking payments are PaymentIntents with `capture_method=manual` as
+//! destination charges (`transfer_data.destination` = the instructor's connected account); what
+//! the platform keeps is set as `application_fee_amount` at capture, when the outcome is known.
+//! Every call carries the idempotency key our caller derived from its own rows, so a retry or a
+//! restart replays Stripe's first answer instead of moving money again.
+
+use stripe::{
+    ApiErrorsType, Client, ClientBuilder, IdempotencyKey, RequestStrategy, StripeError,
+    StripeRequest,
+};
+use stripe_connect::transfer::CreateTransfer;
+use stripe_connect::transfer_reversal::CreateIdTransferReversal;
+use stripe_core::payment_intent::{
+    CancelPaymentIntent, CapturePaymentIntent, CreatePaymentIntent,
+    CreatePaymentIntentAutomaticPaymentMethods,
+    CreatePaymentIntentAutomaticPaymentMethodsAllowRedirects, CreatePaymentIntentOffSession,
+    CreatePaymentIntentTransferData,
+};
+use stripe_core::refund::CreateRefund;
+use stripe_core::{PaymentIntentCaptureMethod, PaymentIntentStatus};
+use stripe_types::Currency;
+
+use super::{ChargeRequest, PaymentError};
+use crate::config::StripeConfig;
+
+pub struct StripeProvider {
+    client: Client,
+}
+
+/// What a Stripe failure means to us: a refusal to report, a request to fix, or an outage to
+/// retry with the same key.
+fn failure(err: StripeError) -> PaymentError {
+    match err {
+        StripeError::Stripe(api, status) => {
+            let code = api.code.as_ref().map(|c| c.as_str().to_string());
+            match api.type_ {
+                ApiErrorsType::CardError => PaymentError::Declined {
+                    code: api
+                        .decline_code
+                        .clone()
+                        .or(code)
+                        .unwrap_or_else(|| "card_declined".into()),
+                },
+                _ if status == 429 || status >= 500 => {
+                    PaymentError::Unavailable(format!("stripe answered {status}"))
+                }
+                _ => PaymentError::Invalid(
+                    api.message
+                        .clone()
+                        .or(code)
+                        .unwrap_or_else(|| format!("stripe answered {status}")),
+                ),
+            }
+        }
+        StripeError::ClientError(cause) | StripeError::JSONDeserialize(cause) => {
+            PaymentError::Unavailable(cause)
+        }
+        StripeError::Timeout => PaymentError::Unavailable("timeout".into()),
+        StripeError::ConfigError(cause) => PaymentError::Invalid(cause),
+    }
+}
+
+fn keyed(key: &str) -> Result<RequestStrategy, PaymentError> {
+    IdempotencyKey::new(key)
+        .map(RequestStrategy::Idempotent)
+        .map_err(|e| PaymentError::Invalid(format!("idempotency key: {e}")))
+}
+
+impl StripeProvider {
+    pub fn new(config: &StripeConfig) -> anyhow::Result<Self> {
+        let client = ClientBuilder::new(config.secret_key.clone())
+            .url(config.api_base.clone())
+            .build()
+            .map_err(|e| anyhow::anyhow!("cannot set up the Stripe client: {e}"))?;
+        Ok(Self { client })
+    }
+
+    /// A manual-capture destination charge, confirmed at once.
+    pub async fn authorize(&self, request: &ChargeRequest) -> Result<String, PaymentError> {
+        let mut create = CreatePaymentIntent::new(request.amount_cents, Currency::USD)
+            .capture_method(PaymentIntentCaptureMethod::Manual)
+            .confirm(true)
+            .payment_method(request.payment_method_id.clone())
+            // Cards only, confirmed server-side: no redirect-based methods, so no return_url.
+            .automatic_payment_methods(CreatePaymentIntentAutomaticPaymentMethods {
+                allow_redirects: Some(
+                    CreatePaymentIntentAutomaticPaymentMethodsAllowRedirects::Never,
+                ),
+                enabled: true,
+            });
+        if request.off_session {
+            create = create.off_session(CreatePaymentIntentOffSession::Bool(true));
+        }
+        if let Some(destination) = &request.destination {
+            create =
+                create.transfer_data(CreatePaymentIntentTransferData::new(destination.clone()));
+        }
+        let intent = create
+            .customize()
+            .request_strategy(keyed(&request.idempotency_key)?)
+            .send(&self.client)
+            .await
+            .map_err(failure)?;
+        match intent.status {
+            PaymentIntentStatus::RequiresCapture => Ok(intent.id.to_string()),
+            PaymentIntentStatus::RequiresAction => Err(PaymentError::AuthenticationRequired {
+                client_secret: intent.client_secret.clone().unwrap_or_default(),
+                intent_id: intent.id.to_string(),
+            }),
+            other => Err(PaymentError::Declined {
+                code: format!("unexpected_status_{}", other.as_str()),
+            }),
+        }
+    }
+
+    pub async fn capture(
+        &self,
+        intent_id: &str,
+        application_fee_cents: i64,
+        key: &str,
+    ) -> Result<(), PaymentError> {
+        CapturePaymentIntent::new(intent_id)
+            .application_fee_amount(application_fee_cents)
+            .customize()
+            .request_strategy(keyed(key)?)
+            .send(&self.client)
+            .await
+            .map(|_| ())
+            .map_err(failure)
+    }
+
+    pub async fn release(&self, intent_id: &str, key: &str) -> Result<(), PaymentError> {
+        CancelPaymentIntent::new(intent_id)
+            .customize()
+            .request_strategy(keyed(key)?)
+            .send(&self.client)
+            .await
+            .map(|_| ())
+            .map_err(failure)
+    }
+
+    pub async fn refund(
+        &self,
+        intent_id: &str,
+        amount_cents: i64,
+        refund_fee: bool,
+        reverse_transfer: bool,
+        key: &str,
+    ) -> Result<String, PaymentError> {
+        CreateRefund::new()
+            .payment_intent(intent_id)
+            .amount(amount_cents)
+            .refund_application_fee(refund_fee)
+            .reverse_transfer(reverse_transfer)
+            .customize()
+            .request_strategy(keyed(key)?)
+            .send(&self.client)
+            .await
+            .map(|refund| refund.id.to_string())
+            .map_err(failure)
+    }
+
+    pub async fn transfer(
+        &self,
+        destination: &str,
+        amount_cents: i64,
+        key: &str,
+    ) -> Result<String, PaymentError> {
+        CreateTransfer::new(Currency::USD, destination)
+            .amount(amount_cents)
+            .customize()
+            .request_strategy(keyed(key)?)
+            .send(&self.client)
+            .await
+            .map(|transfer| transfer.id.to_string())
+            .map_err(failure)
+    }
+
+    pub async fn reverse_transfer(
+        &self,
+        transfer_id: &str,
+        amount_cents: i64,
+        key: &str,
+    ) -> Result<String, PaymentError> {
+        CreateIdTransferReversal::new(transfer_id)
+            .amount(amount_cents)
+            .customize()
+            .request_strategy(keyed(key)?)
+            .send(&self.client)
+            .await
+            .map(|reversal| reversal.id.to_string())
+            .map_err(failure)
+    }
+}
