@@ -60,6 +60,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::instructors::routes())
         .merge(crate::availability::routes())
         .merge(crate::payments::methods::routes())
+        .merge(crate::payments::webhooks::routes())
         .merge(crate::credits::routes())
         .merge(crate::bookings::routes())
         .merge(crate::notifications::routes())

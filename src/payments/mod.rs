@@ -7,6 +7,7 @@ pub mod idempotency;
 pub mod methods;
 mod simulated;
 mod stripe;
+pub mod webhooks;
 
 use serde::{Deserialize, Serialize};
 

@@ -18,3 +18,4 @@ mod process;
 mod recovery;
 mod stripe;
 mod two_factor;
+mod webhooks;

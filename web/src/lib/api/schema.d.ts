@@ -1214,6 +1214,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/webhooks/stripe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Receive a Stripe event (signature verified; each event id processed once). */
+        post: operations["receive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -1997,6 +2014,11 @@ export interface components {
             studio_cents_per_hour?: number | null;
             /** Format: int64 */
             travel_cents_per_hour?: number | null;
+        };
+        Received: {
+            /** @description True when this event id was processed before (nothing was done again). */
+            duplicate: boolean;
+            received: boolean;
         };
         RescheduleRequest: {
             /**
@@ -4309,6 +4331,43 @@ export interface operations {
                     "application/json": components["schemas"]["Methods"];
                 };
             };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    receive: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": string;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Received"];
+                };
+            };
+            /** @description webhook.bad_signature */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description payments.provider is not stripe */
             404: {
                 headers: {
                     [name: string]: unknown;
