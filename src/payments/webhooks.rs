@@ -81,7 +81,7 @@ pub fn verify(header: &str, body: &[u8], secret: &str, now: i64) -> Result<(), &
 }
 
 fn decode_hex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     (0..text.len())
