@@ -264,11 +264,36 @@ async fn payouts_onboarding(
     Instructor(me): Instructor,
 ) -> AppResult<Json<OnboardingLink>> {
     profile::own(&state, &me.user.id).await?;
+    let id = me.user.id.clone();
+    let (existing, status_now) = state
+        .db
+        .read(move |c| {
+            Ok(c.query_row(
+                "SELECT payouts_account, payouts_status FROM instructor_profiles WHERE user_id = ?1",
+                [&id],
+                |r| Ok((r.get::<_, Option<String>>(0)?, r.get::<_, String>(1)?)),
+            )?)
+        })
+        .await?;
+    let return_url = format!("{}/instructor/onboarding", state.config.server.public_url);
     let onboarding = state
         .payments
-        .connect_onboarding(&me.user.id, "/instructor/onboarding")
-        .await?;
-    let status = if onboarding.complete {
+        .connect_onboarding(
+            &me.user.id,
+            existing.as_deref(),
+            &me.user.email,
+            &return_url,
+        )
+        .await
+        .map_err(|err| {
+            AppError::new(
+                crate::error::ErrorKind::Unavailable,
+                "payments.onboarding_unavailable",
+                format!("Payouts setup could not start: {err}"),
+            )
+        })?;
+    // Readiness only moves forward here; Stripe reports it with account.updated.
+    let status = if onboarding.complete || status_now == "complete" {
         "complete"
     } else {
         "pending"

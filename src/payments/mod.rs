@@ -90,20 +90,38 @@ impl Provider {
         })
     }
 
-    /// Creates (or reuses) the instructor's connected account and an onboarding link that
-    /// returns to `return_path`.
+    /// Creates (or reuses `existing_account`) the instructor's connected account and an
+    /// onboarding link that comes back to `return_url` (an absolute URL).
     pub async fn connect_onboarding(
         &self,
         instructor_id: &str,
-        return_path: &str,
-    ) -> anyhow::Result<Onboarding> {
+        existing_account: Option<&str>,
+        email: &str,
+        return_url: &str,
+    ) -> Result<Onboarding, PaymentError> {
         match self {
-            Self::Simulated(_) => Ok(Onboarding {
-                account_id: format!("acct_sim_{}", instructor_id.replace('-', "")),
-                url: format!("{return_path}?payouts=done"),
-                complete: true,
-            }),
-            Self::Stripe(_) => anyhow::bail!("Stripe Connect onboarding is not wired yet"),
+            Self::Simulated(_) => {
+                // Same-site, so the link works whatever host the app is reached on.
+                let path = return_url
+                    .split_once("://")
+                    .and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]))
+                    .unwrap_or(return_url);
+                Ok(Onboarding {
+                    account_id: format!("acct_sim_{}", instructor_id.replace('-', "")),
+                    url: format!("{path}?payouts=done"),
+                    complete: true,
+                })
+            }
+            Self::Stripe(stripe) => {
+                let (account_id, url) = stripe
+                    .connect_onboarding(instructor_id, existing_account, email, return_url)
+                    .await?;
+                Ok(Onboarding {
+                    account_id,
+                    url,
+                    complete: false,
+                })
+            }
         }
     }
 

@@ -9,6 +9,12 @@ use stripe::{
     ApiErrorsType, Client, ClientBuilder, IdempotencyKey, RequestStrategy, StripeError,
     StripeRequest,
 };
+use stripe_connect::account::{
+    CreateAccount, CreateAccountCapabilities, CreateAccountCapabilitiesCardPayments,
+    CreateAccountCapabilitiesTransfers, CreateAccountType,
+};
+use stripe_connect::account_link::{CreateAccountLink, CreateAccountLinkType};
+use stripe_connect::login_link::CreateAccountLoginLink;
 use stripe_connect::transfer::CreateTransfer;
 use stripe_connect::transfer_reversal::CreateIdTransferReversal;
 use stripe_core::payment_intent::{
@@ -112,6 +118,59 @@ impl StripeProvider {
                 code: format!("unexpected_status_{}", other.as_str()),
             }),
         }
+    }
+
+    /// An Express connected account for the instructor (made once: the key is theirs), and a
+    /// single-use onboarding link back to `return_url`. Readiness arrives by `account.updated`.
+    pub async fn connect_onboarding(
+        &self,
+        instructor_id: &str,
+        existing_account: Option<&str>,
+        email: &str,
+        return_url: &str,
+    ) -> Result<(String, String), PaymentError> {
+        let account = match existing_account {
+            Some(account) => account.to_string(),
+            None => {
+                let mut capabilities = CreateAccountCapabilities::new();
+                capabilities.card_payments = Some(CreateAccountCapabilitiesCardPayments {
+                    requested: Some(true),
+                });
+                capabilities.transfers = Some(CreateAccountCapabilitiesTransfers {
+                    requested: Some(true),
+                });
+                CreateAccount::new()
+                    .type_(CreateAccountType::Express)
+                    .email(email)
+                    .capabilities(capabilities)
+                    .customize()
+                    .request_strategy(keyed(&format!(
+                        "instructor:{instructor_id}:connect-account"
+                    ))?)
+                    .send(&self.client)
+                    .await
+                    .map_err(failure)?
+                    .id
+                    .to_string()
+            }
+        };
+        let link =
+            CreateAccountLink::new(account.clone(), CreateAccountLinkType::AccountOnboarding)
+                .refresh_url(format!("{return_url}?payouts=refresh"))
+                .return_url(format!("{return_url}?payouts=return"))
+                .send(&self.client)
+                .await
+                .map_err(failure)?;
+        Ok((account, link.url))
+    }
+
+    /// A one-time link into the instructor's Express dashboard.
+    pub async fn dashboard_link(&self, account: &str) -> Result<String, PaymentError> {
+        CreateAccountLoginLink::new(account)
+            .send(&self.client)
+            .await
+            .map(|link| link.url)
+            .map_err(failure)
     }
 
     pub async fn capture(

@@ -68,6 +68,9 @@ impl FakeStripe {
                 (StatusCode::OK, intent)
             }
             ["refunds"] => (StatusCode::OK, fixture("refund")),
+            ["accounts"] => (StatusCode::OK, fixture("account")),
+            ["account_links"] => (StatusCode::OK, fixture("account_link")),
+            ["accounts", _, "login_links"] => (StatusCode::OK, fixture("login_link")),
             ["transfers"] => (StatusCode::OK, fixture("transfer")),
             ["transfers", _, "reversals"] => (StatusCode::OK, fixture("transfer_reversal")),
             _ => (
@@ -308,5 +311,79 @@ async fn capture_release_refund_transfer_and_reversal_send_what_stripe_expects()
             pairs(&[("amount", "500")]),
             Some("booking:b5:reverse:0".into())
         )
+    );
+}
+
+#[tokio::test]
+async fn connect_onboarding_makes_one_express_account_and_an_onboarding_link() {
+    let (fake, url) = FakeStripe::start().await;
+    let stripe = provider(&url);
+    let (account, link) = stripe
+        .connect_onboarding(
+            "u1",
+            None,
+            "clara@example.com",
+            "https://app.example/instructor/onboarding",
+        )
+        .await
+        .unwrap();
+    assert_eq!(account, "acct_1Teacher");
+    assert!(link.starts_with("https://connect.stripe.com/setup/"));
+    let seen = fake.seen();
+    assert_eq!(seen[0].path, "/v1/accounts");
+    assert_eq!(
+        seen[0].idempotency_key.as_deref(),
+        Some("instructor:u1:connect-account")
+    );
+    for (key, value) in [
+        ("type", "express"),
+        ("email", "clara@example.com"),
+        ("capabilities[card_payments][requested]", "true"),
+        ("capabilities[transfers][requested]", "true"),
+    ] {
+        assert_eq!(
+            seen[0].form.get(key).map(String::as_str),
+            Some(value),
+            "{key}: {:?}",
+            seen[0].form
+        );
+    }
+    assert_eq!(seen[1].path, "/v1/account_links");
+    for (key, value) in [
+        ("account", "acct_1Teacher"),
+        ("type", "account_onboarding"),
+        (
+            "return_url",
+            "https://app.example/instructor/onboarding?payouts=return",
+        ),
+        (
+            "refresh_url",
+            "https://app.example/instructor/onboarding?payouts=refresh",
+        ),
+    ] {
+        assert_eq!(
+            seen[1].form.get(key).map(String::as_str),
+            Some(value),
+            "{key}: {:?}",
+            seen[1].form
+        );
+    }
+    // A returning instructor keeps their account: only a new link is made.
+    stripe
+        .connect_onboarding(
+            "u1",
+            Some("acct_1Teacher"),
+            "clara@example.com",
+            "https://app.example/instructor/onboarding",
+        )
+        .await
+        .unwrap();
+    assert_eq!(fake.seen().len(), 3);
+    assert_eq!(fake.seen()[2].path, "/v1/account_links");
+    let dashboard = stripe.dashboard_link("acct_1Teacher").await.unwrap();
+    assert!(dashboard.contains("/express/"));
+    assert_eq!(
+        fake.seen()[3].path,
+        "/v1/accounts/acct_1Teacher/login_links"
     );
 }
