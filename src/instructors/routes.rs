@@ -32,6 +32,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_profile, put_profile))
         .routes(routes!(get_services, put_services))
         .routes(routes!(payouts_onboarding))
+        .routes(routes!(payouts_dashboard))
         .routes(routes!(go_live))
         .merge(uploads)
         .merge(public::routes())
@@ -310,6 +311,35 @@ async fn payouts_onboarding(
     Ok(Json(OnboardingLink {
         url: onboarding.url,
     }))
+}
+
+/// A link to the instructor's payouts dashboard (Stripe Express; the earnings page offline).
+#[utoipa::path(post, path = "/api/v1/instructor/payouts/dashboard", tag = "instructor",
+    responses((status = 200, body = OnboardingLink), (status = 422, description = "payouts.not_set_up")))]
+async fn payouts_dashboard(
+    State(state): State<AppState>,
+    Instructor(me): Instructor,
+) -> AppResult<Json<OnboardingLink>> {
+    let id = me.user.id.clone();
+    let account = state
+        .db
+        .read(move |c| Ok(store::payouts_account(c, &id)?))
+        .await?
+        .ok_or_else(|| {
+            AppError::invalid("payouts.not_set_up", "payouts", "set up payouts first")
+        })?;
+    let url = state
+        .payments
+        .dashboard_link(&account)
+        .await
+        .map_err(|err| {
+            AppError::new(
+                crate::error::ErrorKind::Unavailable,
+                "payments.dashboard_unavailable",
+                format!("The payouts dashboard could not be opened: {err}"),
+            )
+        })?;
+    Ok(Json(OnboardingLink { url }))
 }
 
 /// Go live: 422 `instructor.not_ready` with `missing` until everything is in place.

@@ -125,6 +125,15 @@ impl Provider {
         }
     }
 
+    /// Where an instructor sees their payouts: the Express dashboard (a one-time login link)
+    /// with Stripe, the app's earnings page with the simulated provider.
+    pub async fn dashboard_link(&self, account: &str) -> Result<String, PaymentError> {
+        match self {
+            Self::Simulated(_) => Ok("/instructor/earnings".into()),
+            Self::Stripe(stripe) => stripe.dashboard_link(account).await,
+        }
+    }
+
     pub async fn save_payment_method(&self, payment_method_id: &str) -> Result<Card, PaymentError> {
         match self {
             Self::Simulated(sim) => sim.save_payment_method(payment_method_id),

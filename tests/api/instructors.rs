@@ -696,3 +696,31 @@ async fn browse_lists_live_instructors_by_category_service_and_area() {
         assert_eq!(body["total"], total, "{query}");
     }
 }
+
+#[tokio::test]
+async fn payouts_onboarding_links_stay_on_site_offline_and_the_dashboard_needs_an_account() {
+    let app = TestApp::spawn().await;
+    let teacher = app.sign_up("t@example.com", "instructor").await;
+    assert_problem(
+        teacher
+            .post("/api/v1/instructor/payouts/dashboard", &json!({}))
+            .await,
+        422,
+        "payouts.not_set_up",
+    )
+    .await;
+    let link: Value = teacher
+        .post("/api/v1/instructor/payouts/onboarding", &json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(link["url"], "/instructor/onboarding?payouts=done");
+    let dashboard: Value = teacher
+        .post("/api/v1/instructor/payouts/dashboard", &json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(dashboard["url"], "/instructor/earnings");
+}

@@ -387,3 +387,61 @@ async fn connect_onboarding_makes_one_express_account_and_an_onboarding_link() {
         "/v1/accounts/acct_1Teacher/login_links"
     );
 }
+
+#[tokio::test]
+async fn an_instructor_onboards_with_stripe_and_is_ready_when_stripe_says_so() {
+    let (fake, url) = FakeStripe::start().await;
+    let app = crate::helpers::TestApp::spawn_with(move |c| {
+        c.payments.provider = instainstru::config::PaymentsProvider::Stripe;
+        c.payments.stripe.secret_key = "sk_test_platform".into();
+        c.payments.stripe.publishable_key = "pk_test_platform".into();
+        c.payments.stripe.webhook_secret = "whsec_test_platform".into();
+        c.payments.stripe.api_base = url;
+    })
+    .await;
+    let teacher = app.sign_up("clara@example.com", "instructor").await;
+    let link: Value = teacher
+        .post(
+            "/api/v1/instructor/payouts/onboarding",
+            &serde_json::json!({}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        link["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://connect.stripe.com/setup/"),
+        "{link}"
+    );
+    let own = teacher.json("/api/v1/instructor/profile").await;
+    assert_ne!(
+        own["payouts_status"], "complete",
+        "not ready until Stripe says so: {own}"
+    );
+    // Onboarding again reuses the account.
+    teacher
+        .post(
+            "/api/v1/instructor/payouts/onboarding",
+            &serde_json::json!({}),
+        )
+        .await;
+    let accounts = fake
+        .seen()
+        .iter()
+        .filter(|s| s.path == "/v1/accounts")
+        .count();
+    assert_eq!(accounts, 1);
+    let dashboard: Value = teacher
+        .post(
+            "/api/v1/instructor/payouts/dashboard",
+            &serde_json::json!({}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(dashboard["url"].as_str().unwrap().contains("/express/"));
+}
