@@ -129,7 +129,9 @@ fn validate(config: &Config) -> Result<(), ConfigError> {
                 "whsec_",
             ),
         ] {
-            if !value.starts_with(prefix) {
+            // Restricted keys (rk_) work as secret keys too.
+            let restricted = prefix == "sk_" && value.starts_with("rk_");
+            if !value.starts_with(prefix) && !restricted {
                 return bad(
                     key,
                     &format!(

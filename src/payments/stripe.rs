@@ -48,7 +48,12 @@ fn failure(err: StripeError) -> PaymentError {
                         .or(code)
                         .unwrap_or_else(|| "card_declined".into()),
                 },
-                _ if status == 429 || status >= 500 => {
+                // Our side, not the card's: a key still in flight or reused, a revoked or wrong
+                // API key, rate limits, Stripe's own trouble. Worth retrying, never a decline.
+                ApiErrorsType::IdempotencyError => {
+                    PaymentError::Unavailable("stripe idempotency error".into())
+                }
+                _ if matches!(status, 401 | 403 | 409 | 429) || status >= 500 => {
                     PaymentError::Unavailable(format!("stripe answered {status}"))
                 }
                 _ => PaymentError::Invalid(
@@ -77,6 +82,8 @@ impl StripeProvider {
     pub fn new(config: &StripeConfig) -> anyhow::Result<Self> {
         let client = ClientBuilder::new(config.secret_key.clone())
             .url(config.api_base.clone())
+            // A hung call must not hold a job or a request forever.
+            .timeout(std::time::Duration::from_secs(30))
             .build()
             .map_err(|e| anyhow::anyhow!("cannot set up the Stripe client: {e}"))?;
         Ok(Self { client })
@@ -114,9 +121,16 @@ impl StripeProvider {
                 client_secret: intent.client_secret.clone().unwrap_or_default(),
                 intent_id: intent.id.to_string(),
             }),
-            other => Err(PaymentError::Declined {
-                code: format!("unexpected_status_{}", other.as_str()),
-            }),
+            other => {
+                // Not a hold we can use: let it go rather than leave it on the card.
+                let release = format!("{}:release-unexpected", request.idempotency_key);
+                if let Err(err) = self.release(intent.id.as_str(), &release).await {
+                    tracing::warn!(intent = %intent.id, %err, "could not cancel an unusable intent");
+                }
+                Err(PaymentError::Declined {
+                    code: format!("unexpected_status_{}", other.as_str()),
+                })
+            }
         }
     }
 
@@ -167,6 +181,11 @@ impl StripeProvider {
     /// A one-time link into the instructor's Express dashboard.
     pub async fn dashboard_link(&self, account: &str) -> Result<String, PaymentError> {
         CreateAccountLoginLink::new(account)
+            .customize()
+            .request_strategy(keyed(&format!(
+                "{account}:login-link:{}",
+                uuid::Uuid::new_v4()
+            ))?)
             .send(&self.client)
             .await
             .map(|link| link.url)

@@ -47,6 +47,30 @@ impl FakeStripe {
             {
                 (StatusCode::PAYMENT_REQUIRED, fixture("card_declined"))
             }
+            ["payment_intents"]
+                if form.get("payment_method").map(String::as_str) == Some("pm_busy") =>
+            {
+                (
+                    StatusCode::CONFLICT,
+                    serde_json::json!({"error": {"type": "idempotency_error", "message": "A request with this key is in progress."}}),
+                )
+            }
+            ["payment_intents"]
+                if form.get("payment_method").map(String::as_str) == Some("pm_outage") =>
+            {
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    serde_json::json!({"error": {"type": "api_error", "message": "Something went wrong."}}),
+                )
+            }
+            ["payment_intents"]
+                if form.get("payment_method").map(String::as_str)
+                    == Some("pm_card_authenticationRequired") =>
+            {
+                let mut intent = fixture("payment_intent");
+                intent["status"] = "requires_action".into();
+                (StatusCode::OK, intent)
+            }
             ["payment_intents"] => {
                 let mut intent = fixture("payment_intent");
                 intent["amount"] = form["amount"].parse::<i64>().unwrap().into();
@@ -220,6 +244,30 @@ async fn a_declined_card_reports_the_decline_code() {
         refused,
         Err(PaymentError::Declined {
             code: "insufficient_funds".into()
+        })
+    );
+}
+
+#[tokio::test]
+async fn stripe_trouble_is_retried_and_authentication_hands_back_the_client_secret() {
+    let (_, url) = FakeStripe::start().await;
+    let stripe = provider(&url);
+    for pm in ["pm_busy", "pm_outage"] {
+        let answer = stripe.authorize(&charge(pm, &format!("k-{pm}"))).await;
+        assert!(
+            matches!(answer, Err(PaymentError::Unavailable(_))),
+            "{pm}: {answer:?}"
+        );
+    }
+    let on_session = ChargeRequest {
+        off_session: false,
+        ..charge("pm_card_authenticationRequired", "k-sca")
+    };
+    assert_eq!(
+        stripe.authorize(&on_session).await,
+        Err(PaymentError::AuthenticationRequired {
+            intent_id: "pi_3TestIntent".into(),
+            client_secret: "pi_3TestIntent_secret_abc".into()
         })
     );
 }
@@ -444,4 +492,32 @@ async fn an_instructor_onboards_with_stripe_and_is_ready_when_stripe_says_so() {
         .await
         .unwrap();
     assert!(dashboard["url"].as_str().unwrap().contains("/express/"));
+
+    // Stripe reports the account ready: payouts are complete.
+    let event = serde_json::json!({
+        "id": "evt_ready", "type": "account.updated", "created": app.state.clock.now().timestamp(),
+        "data": {"object": {"id": "acct_1Teacher", "charges_enabled": true, "payouts_enabled": true}},
+    })
+    .to_string();
+    let t = app.state.clock.now().timestamp();
+    let mut mac =
+        <hmac::Hmac<sha2::Sha256> as hmac::KeyInit>::new_from_slice(b"whsec_test_platform")
+            .unwrap();
+    hmac::Mac::update(&mut mac, format!("{t}.{event}").as_bytes());
+    let hex: String = hmac::Mac::finalize(mac)
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let delivered = app
+        .client
+        .post(format!("{}/api/v1/webhooks/stripe", app.url))
+        .header("Stripe-Signature", format!("t={t},v1={hex}"))
+        .body(event)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(delivered.status(), 200);
+    let own = teacher.json("/api/v1/instructor/profile").await;
+    assert_eq!(own["payouts_status"], "complete", "{own}");
 }
