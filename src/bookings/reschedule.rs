@@ -208,7 +208,14 @@ async fn authorize_for_move(
         payment_method_id: old.payment_method_ref.clone(),
         destination,
         off_session: false,
-        idempotency_key: format!("booking:{}:move-authorize:{}", old.id, start.timestamp()),
+        // Each attempt its own key: a failed move releases its authorisation, and a retry with
+        // a replayed key would come back with that released intent.
+        idempotency_key: format!(
+            "booking:{}:move-authorize:{}:{}",
+            old.id,
+            start.timestamp(),
+            uuid::Uuid::new_v4()
+        ),
     };
     state
         .payments

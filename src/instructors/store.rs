@@ -400,9 +400,12 @@ pub fn expiring_background_checks(
     .collect()
 }
 
-/// The connected account payouts go to, once onboarding has started.
+/// The connected account payouts go to, once it can receive money (onboarding complete): a
+/// charge or transfer to an account still being set up would be refused.
 pub fn payouts_account(conn: &Connection, user_id: &str) -> rusqlite::Result<Option<String>> {
-    conn.prepare_cached("SELECT payouts_account FROM instructor_profiles WHERE user_id = ?1")?
+    conn.prepare_cached(
+        "SELECT payouts_account FROM instructor_profiles WHERE user_id = ?1 AND payouts_status = 'complete'",
+    )?
         .query_row([user_id], |r| r.get(0))
         .optional()
         .map(Option::flatten)

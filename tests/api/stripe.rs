@@ -482,16 +482,17 @@ async fn an_instructor_onboards_with_stripe_and_is_ready_when_stripe_says_so() {
         .filter(|s| s.path == "/v1/accounts")
         .count();
     assert_eq!(accounts, 1);
-    let dashboard: Value = teacher
-        .post(
-            "/api/v1/instructor/payouts/dashboard",
-            &serde_json::json!({}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert!(dashboard["url"].as_str().unwrap().contains("/express/"));
+    assert_eq!(
+        teacher
+            .post(
+                "/api/v1/instructor/payouts/dashboard",
+                &serde_json::json!({})
+            )
+            .await
+            .status(),
+        422,
+        "no dashboard before the account is ready"
+    );
 
     // Stripe reports the account ready: payouts are complete.
     let event = serde_json::json!({
@@ -520,4 +521,14 @@ async fn an_instructor_onboards_with_stripe_and_is_ready_when_stripe_says_so() {
     assert_eq!(delivered.status(), 200);
     let own = teacher.json("/api/v1/instructor/profile").await;
     assert_eq!(own["payouts_status"], "complete", "{own}");
+    let dashboard: Value = teacher
+        .post(
+            "/api/v1/instructor/payouts/dashboard",
+            &serde_json::json!({}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(dashboard["url"].as_str().unwrap().contains("/express/"));
 }
