@@ -114,6 +114,10 @@ pub struct ListQuery {
     as_role: Option<String>,
     /// Include bookings replaced by a reschedule.
     include_rescheduled: Option<bool>,
+    /// Only lessons starting at or after this instant (RFC 3339).
+    from: Option<String>,
+    /// Only lessons starting before this instant (RFC 3339).
+    to: Option<String>,
     page: Option<u32>,
     per_page: Option<u32>,
 }
@@ -151,6 +155,23 @@ async fn list(
             ));
         }
     };
+    let instant =
+        |field: &str, raw: &Option<String>| -> AppResult<Option<chrono::DateTime<chrono::Utc>>> {
+            raw.as_deref()
+                .map(|raw| {
+                    chrono::DateTime::parse_from_rfc3339(raw)
+                        .map(|t| t.with_timezone(&chrono::Utc))
+                        .map_err(|_| {
+                            AppError::invalid(
+                                "request.invalid_query",
+                                field,
+                                "use an RFC 3339 instant such as 2026-12-01T00:00:00Z",
+                            )
+                        })
+                })
+                .transpose()
+        };
+    let (from, to) = (instant("from", &q.from)?, instant("to", &q.to)?);
     let (viewer, now, include) = (
         me.user.id.clone(),
         state.clock.now(),
@@ -165,6 +186,8 @@ async fn list(
                 scope,
                 include_rescheduled: include,
                 now,
+                from,
+                to,
                 limit: page.per_page,
                 offset: page.offset(),
             };

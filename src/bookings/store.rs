@@ -258,6 +258,9 @@ pub struct ListFilter<'a> {
     pub scope: Scope,
     pub include_rescheduled: bool,
     pub now: DateTime<Utc>,
+    /// Only lessons starting in `[from, to)`, when given.
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
     pub limit: u32,
     pub offset: u32,
 }
@@ -285,16 +288,17 @@ pub fn list(conn: &Connection, f: &ListFilter<'_>) -> rusqlite::Result<(Vec<Book
     } else {
         " AND rescheduled_to IS NULL"
     };
-    let filter = format!("{who} = ?1 AND {when}{hidden}");
+    let filter = format!("{who} = ?1 AND {when}{hidden} AND start_at >= ?3 AND start_at < ?4");
+    let (from, to) = (f.from.map_or(i64::MIN, to_db), f.to.map_or(i64::MAX, to_db));
     let total: i64 = conn
         .prepare_cached(&format!("SELECT COUNT(*) FROM bookings WHERE {filter}"))?
-        .query_row(params![f.user_id, to_db(f.now)], |r| r.get(0))?;
+        .query_row(params![f.user_id, to_db(f.now), from, to], |r| r.get(0))?;
     let rows = conn
         .prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM bookings WHERE {filter} ORDER BY {order}, id LIMIT ?3 OFFSET ?4"
+            "SELECT {COLUMNS} FROM bookings WHERE {filter} ORDER BY {order}, id LIMIT ?5 OFFSET ?6"
         ))?
         .query_map(
-            params![f.user_id, to_db(f.now), f.limit, f.offset],
+            params![f.user_id, to_db(f.now), from, to, f.limit, f.offset],
             BookingRow::from_row,
         )?
         .collect::<rusqlite::Result<_>>()?;

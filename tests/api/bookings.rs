@@ -1443,3 +1443,30 @@ async fn credit_expires_unspent_and_the_liability_goes_with_it() {
     assert_eq!(app.ledger_sum("credit_expire", None).await, 7_000);
     app.assert_ledger_balances().await;
 }
+
+#[tokio::test]
+async fn the_list_can_be_narrowed_to_a_time_range_for_week_views() {
+    let app = TestApp::spawn().await;
+    let (teacher, instructor) = app.live_instructor("clara@example.com").await;
+    let (student, _) = app.student("ada@example.com").await;
+    for start in [
+        "2026-12-02T15:00:00Z",
+        "2026-12-04T15:00:00Z",
+        "2026-12-09T15:00:00Z",
+    ] {
+        booked(&student, &app.lesson(&instructor, start, 60)).await;
+    }
+    let week = teacher
+        .json("/api/v1/bookings?scope=all&as=instructor&from=2026-12-03T00:00:00Z&to=2026-12-08T00:00:00Z")
+        .await;
+    assert_eq!(week["total"], 1);
+    assert_eq!(week["items"][0]["start"], "2026-12-04T15:00:00Z");
+    let problem = assert_problem(
+        teacher.get("/api/v1/bookings?from=monday").await,
+        422,
+        "request.invalid_query",
+    )
+    .await;
+    assert!(problem["errors"]["from"].is_string());
+    app.assert_ledger_balances().await;
+}

@@ -3093,6 +3093,10 @@ export interface operations {
                 as?: string;
                 /** @description Include bookings replaced by a reschedule. */
                 include_rescheduled?: boolean;
+                /** @description Only lessons starting at or after this instant (RFC 3339). */
+                from?: string;
+                /** @description Only lessons starting before this instant (RFC 3339). */
+                to?: string;
                 page?: number;
                 per_page?: number;
             };
