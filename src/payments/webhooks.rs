@@ -7,8 +7,9 @@
 //! what they say about the newest state of their object, so a late, older event never moves
 //! state backwards; unknown types are accepted and ignored.
 //!
-//! Handled now: `account.updated` (an instructor's payouts become ready or not). Payment
-//! events are recorded for reconciliation as the rest of the Stripe lifecycle lands.
+//! Handled now: `account.updated` (an instructor's payouts become ready or not). Other events
+//! are kept whole with `handled = 0`, for reconciliation as the rest of the Stripe lifecycle
+//! lands.
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -139,19 +140,22 @@ async fn receive(
     let created = event["created"].as_i64().unwrap_or(now);
     let account = event["account"].as_str().map(str::to_string);
     let object = event["data"]["object"].clone();
+    let payload = String::from_utf8_lossy(&body).into_owned();
     let received_at = to_db(state.clock.now());
     let fresh = state
         .db
         .write(move |tx| {
+            let handled = kind == "account.updated";
             let inserted = tx.execute(
-                "INSERT INTO stripe_events (id, type, created, account, received_at) VALUES (?1, ?2, ?3, ?4, ?5)
+                "INSERT INTO stripe_events (id, type, created, account, received_at, payload, handled)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                  ON CONFLICT (id) DO NOTHING",
-                params![id, kind, created, account, received_at],
+                params![id, kind, created, account, received_at, payload, handled],
             )?;
             if inserted == 0 {
                 return Ok(false);
             }
-            if kind == "account.updated" {
+            if handled {
                 account_updated(tx, &object, created, received_at)?;
             }
             Ok(true)

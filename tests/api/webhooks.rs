@@ -123,6 +123,23 @@ async fn events_need_a_fresh_valid_signature_and_count_once() {
         200,
         "unknown types are accepted"
     );
+    let kept: (String, bool) = app
+        .state
+        .db
+        .read(|c| {
+            Ok(c.query_row(
+                "SELECT payload, handled FROM stripe_events WHERE id = 'evt_2'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?)
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        serde_json::from_str::<Value>(&kept.0).unwrap()["type"],
+        "radar.early_fraud_warning.created"
+    );
+    assert!(!kept.1, "kept for later reconciliation");
 }
 
 #[tokio::test]
