@@ -110,26 +110,6 @@ async fn put_availability(
     }
 }
 
-/// The instructor's lessons holding time in `window` (confirmed, or being paid for).
-fn busy_between(
-    c: &rusqlite::Connection,
-    instructor_id: &str,
-    (from, to): (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>),
-) -> rusqlite::Result<Vec<slots::Busy>> {
-    c.prepare_cached(
-        "SELECT start_at, end_at, format = 'travel' FROM bookings
-         WHERE instructor_id = ?1 AND status IN ('pending_payment', 'confirmed') AND start_at < ?3 AND end_at > ?2",
-    )?
-    .query_map(rusqlite::params![instructor_id, to_db(from), to_db(to)], |r| {
-        Ok(slots::Busy {
-            start: crate::common::time::from_db(r.get(0)?),
-            end: crate::common::time::from_db(r.get(1)?),
-            travel: r.get(2)?,
-        })
-    })?
-    .collect()
-}
-
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SlotsQuery {
@@ -177,7 +157,10 @@ async fn open_slots(
     let (instructor, ((version, rules), busy)) =
         instructors::visible_with(&state, &id, privileged, move |c, profile| {
             let rules = cache.rules_of(c, &profile.user_id, &profile.timezone)?;
-            Ok((rules, busy_between(c, &profile.user_id, window)?))
+            Ok((
+                rules,
+                store::busy(c, &profile.user_id, window.0, window.1, None)?,
+            ))
         })
         .await?;
     let offering = instructor

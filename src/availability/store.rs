@@ -73,3 +73,32 @@ pub fn parse_etag(raw: &str) -> Option<i64> {
         .parse()
         .ok()
 }
+
+/// The instructor's lessons that hold time (confirmed, or being paid for) and overlap
+/// `[from, to)`, except `except` (a booking being replaced). Bookings write these rows; the
+/// slot engine and the booking checks both read them here.
+pub fn busy(
+    conn: &Connection,
+    instructor_id: &str,
+    from: chrono::DateTime<chrono::Utc>,
+    to: chrono::DateTime<chrono::Utc>,
+    except: Option<&str>,
+) -> rusqlite::Result<Vec<super::slots::Busy>> {
+    use crate::common::time::{from_db, to_db};
+    conn.prepare_cached(
+        "SELECT start_at, end_at, format = 'travel' FROM bookings
+         WHERE instructor_id = ?1 AND status IN ('pending_payment', 'confirmed')
+           AND start_at < ?3 AND end_at > ?2 AND id IS NOT ?4",
+    )?
+    .query_map(
+        params![instructor_id, to_db(from), to_db(to), except],
+        |r| {
+            Ok(super::slots::Busy {
+                start: from_db(r.get(0)?),
+                end: from_db(r.get(1)?),
+                travel: r.get(2)?,
+            })
+        },
+    )?
+    .collect()
+}

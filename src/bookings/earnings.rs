@@ -16,6 +16,7 @@ use utoipa_axum::routes;
 use super::model::{BookingRow, COLUMNS, Status};
 use crate::app::AppState;
 use crate::auth::Instructor;
+use crate::common::money::dollars;
 use crate::common::time::rfc3339;
 use crate::error::AppResult;
 use crate::http::Json;
@@ -193,15 +194,6 @@ fn csv_field(raw: &str) -> String {
         raw.to_string()
     };
     format!("\"{}\"", safe.replace('"', "\"\""))
-}
-
-fn dollars(cents: i64) -> String {
-    format!(
-        "{}{}.{:02}",
-        if cents < 0 { "-" } else { "" },
-        cents.abs() / 100,
-        cents.abs() % 100
-    )
 }
 
 /// The same rows as CSV (dollars with two decimals).

@@ -11,14 +11,9 @@ use super::store;
 use crate::app::AppState;
 use crate::auth::model::User;
 use crate::availability::slots::Format;
+use crate::common::money::usd;
 use crate::error::{AppError, AppResult};
 use crate::notifications::{Notice, Recipient};
-
-fn money(cents: i64) -> String {
-    let sign = if cents < 0 { "-" } else { "" };
-    let cents = cents.abs();
-    format!("{sign}${}.{:02}", cents / 100, cents % 100)
-}
 
 fn local(at: DateTime<Utc>, zone: &str, long: bool) -> String {
     let tz: Tz = zone.parse().unwrap_or(chrono_tz::UTC);
@@ -81,7 +76,7 @@ fn lines(items: &[(&str, i64)]) -> Value {
         items
             .iter()
             .filter(|(_, cents)| *cents != 0)
-            .map(|(label, cents)| json!({"label": label, "amount": money(*cents)}))
+            .map(|(label, cents)| json!({"label": label, "amount": usd(*cents)}))
             .collect(),
     )
 }
@@ -144,25 +139,25 @@ fn outcome_text(b: &BookingRow, for_student: bool) -> String {
         (Some("full_release"), true) => format!(
             "Nothing was charged{}.",
             if credit > 0 {
-                format!(" and {} of credit is yours again", money(credit))
+                format!(" and {} of credit is yours again", usd(credit))
             } else {
                 String::new()
             }
         ),
         (Some("credit_full"), true) => format!(
             "You keep the lesson price as credit: {} (the service fee is not refunded).",
-            money(credit)
+            usd(credit)
         ),
         (Some("credit_half"), true) => format!(
             "Half the lesson price comes back as credit: {}.",
-            money(credit)
+            usd(credit)
         ),
         (Some("instructor_cancel"), true) => {
             "Everything you paid, fee included, goes back to you.".to_string()
         }
         (Some("credit_half"), false) => format!(
             "You are paid half of your earnings for it: {}.",
-            money(payout)
+            usd(payout)
         ),
         (None, true) if b.status == Status::PaymentFailed => {
             "The payment never went through, so nothing was charged.".to_string()

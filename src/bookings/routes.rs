@@ -20,6 +20,7 @@ use crate::app::AppState;
 use crate::auth::throttle::Limit;
 use crate::auth::{Admin, CurrentUser, Role, Student};
 use crate::common::page::{Page, Paginated};
+use crate::common::time::parse_rfc3339;
 use crate::error::{AppError, AppResult};
 use crate::http::{Json, Query};
 use crate::payments::idempotency::{self, Key};
@@ -155,22 +156,19 @@ async fn list(
             ));
         }
     };
-    let instant =
-        |field: &str, raw: &Option<String>| -> AppResult<Option<chrono::DateTime<chrono::Utc>>> {
-            raw.as_deref()
-                .map(|raw| {
-                    chrono::DateTime::parse_from_rfc3339(raw)
-                        .map(|t| t.with_timezone(&chrono::Utc))
-                        .map_err(|_| {
-                            AppError::invalid(
-                                "request.invalid_query",
-                                field,
-                                "use an RFC 3339 instant such as 2026-12-01T00:00:00Z",
-                            )
-                        })
+    let instant = |field: &str, raw: &Option<String>| {
+        raw.as_deref()
+            .map(|raw| {
+                parse_rfc3339(raw).ok_or_else(|| {
+                    AppError::invalid(
+                        "request.invalid_query",
+                        field,
+                        "use an RFC 3339 instant such as 2026-12-01T00:00:00Z",
+                    )
                 })
-                .transpose()
-        };
+            })
+            .transpose()
+    };
     let (from, to) = (instant("from", &q.from)?, instant("to", &q.to)?);
     let (viewer, now, include) = (
         me.user.id.clone(),

@@ -4,7 +4,8 @@ use chrono::{DateTime, Duration, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::model::{BookingRow, COLUMNS, Party, PaymentStatus, Status};
-use crate::availability::slots::{Busy, Format};
+use crate::availability::slots::Busy;
+use crate::availability::store as availability;
 use crate::common::time::{from_db, to_db};
 
 pub fn insert(conn: &Connection, b: &BookingRow, now: DateTime<Utc>) -> rusqlite::Result<()> {
@@ -66,27 +67,13 @@ pub fn busy(
     to: DateTime<Utc>,
     except: Option<&str>,
 ) -> rusqlite::Result<Vec<Busy>> {
-    conn.prepare_cached(
-        "SELECT start_at, end_at, format FROM bookings
-         WHERE instructor_id = ?1 AND status IN ('pending_payment', 'confirmed')
-           AND start_at < ?3 AND end_at > ?2 AND id IS NOT ?4",
-    )?
-    .query_map(
-        params![
-            instructor_id,
-            to_db(from - Duration::days(1)),
-            to_db(to + Duration::days(1)),
-            except
-        ],
-        |r| {
-            Ok(Busy {
-                start: from_db(r.get(0)?),
-                end: from_db(r.get(1)?),
-                travel: r.get::<_, String>(2)? == Format::Travel.as_str(),
-            })
-        },
-    )?
-    .collect()
+    availability::busy(
+        conn,
+        instructor_id,
+        from - Duration::days(1),
+        to + Duration::days(1),
+        except,
+    )
 }
 
 /// Whether the student already has a lesson overlapping `[start, end)`.

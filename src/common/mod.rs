@@ -2,6 +2,7 @@
 
 pub mod clock;
 pub mod metrics;
+pub mod money;
 pub mod page;
 pub mod time;
 

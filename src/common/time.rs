@@ -16,6 +16,13 @@ pub fn rfc3339(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
+/// An RFC 3339 instant in UTC, if `raw` is one.
+pub fn parse_rfc3339(raw: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(raw)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
 /// Serde adapter for `DateTime<Utc>` fields rendered as API.md instants.
 pub mod serde_rfc3339 {
     use chrono::{DateTime, Utc};
@@ -27,13 +34,9 @@ pub mod serde_rfc3339 {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
         let raw = String::deserialize(d)?;
-        DateTime::parse_from_rfc3339(&raw)
-            .map(|t| t.with_timezone(&Utc))
-            .map_err(|_| {
-                serde::de::Error::custom(
-                    "expected an RFC 3339 instant such as 2026-12-01T15:00:00Z",
-                )
-            })
+        super::parse_rfc3339(&raw).ok_or_else(|| {
+            serde::de::Error::custom("expected an RFC 3339 instant such as 2026-12-01T15:00:00Z")
+        })
     }
 }
 

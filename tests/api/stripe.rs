@@ -501,19 +501,13 @@ async fn an_instructor_onboards_with_stripe_and_is_ready_when_stripe_says_so() {
     })
     .to_string();
     let t = app.state.clock.now().timestamp();
-    let mut mac =
-        <hmac::Hmac<sha2::Sha256> as hmac::KeyInit>::new_from_slice(b"whsec_test_platform")
-            .unwrap();
-    hmac::Mac::update(&mut mac, format!("{t}.{event}").as_bytes());
-    let hex: String = hmac::Mac::finalize(mac)
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
     let delivered = app
         .client
         .post(format!("{}/api/v1/webhooks/stripe", app.url))
-        .header("Stripe-Signature", format!("t={t},v1={hex}"))
+        .header(
+            "Stripe-Signature",
+            crate::webhooks::signature(&event, "whsec_test_platform", t),
+        )
         .body(event)
         .send()
         .await

@@ -20,7 +20,8 @@ async fn stripe_app() -> TestApp {
     .await
 }
 
-fn signature(body: &str, secret: &str, t: i64) -> String {
+/// A `Stripe-Signature` header for `body` signed with `secret` at `t`.
+pub fn signature(body: &str, secret: &str, t: i64) -> String {
     let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(secret.as_bytes()).unwrap();
     mac.update(format!("{t}.{body}").as_bytes());
     let hex: String = mac
