@@ -105,6 +105,7 @@ fn registry() -> Registry {
     notifications::register(&mut registry);
     crate::instructors::background::register(&mut registry);
     crate::credits::register(&mut registry);
+    crate::payments::events::register(&mut registry);
     crate::bookings::jobs::register(&mut registry);
     registry
 }

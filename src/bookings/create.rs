@@ -17,7 +17,7 @@ use utoipa::ToSchema;
 
 use super::model::{BookingRow, Party, PaymentStatus, Status};
 use super::pricing::{self, Price};
-use super::{jobs, store, view};
+use super::{authorize, jobs, store, view};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::auth::secrets::new_id;
@@ -29,7 +29,7 @@ use crate::error::{AppError, AppResult, ErrorKind};
 use crate::instructors;
 use crate::jobs::{NewJob, enqueue};
 use crate::payments::idempotency::{self, Key};
-use crate::payments::{Card, ChargeRequest, PaymentError};
+use crate::payments::{Card, customers};
 
 /// A lesson at least this far away is paid by a job at T-24h instead of at once.
 pub const AUTHORIZE_BEFORE: Duration = Duration::hours(24);
@@ -213,9 +213,12 @@ pub async fn plan(
         Some(provider_ref) => (provider_ref, None),
         None if quoting && input.payment_method_id.trim().is_empty() => (String::new(), None),
         None => {
+            let customer = customers::ensure(state, &student.user.id, &student.user.email)
+                .await?
+                .map_err(|_| authorize::payment_unavailable())?;
             let card = state
                 .payments
-                .save_payment_method(input.payment_method_id.trim())
+                .save_payment_method(input.payment_method_id.trim(), customer.as_deref())
                 .await
                 .map_err(|_| {
                     AppError::invalid(
@@ -411,7 +414,7 @@ pub fn recheck(
 }
 
 /// Keeps a card the student paid with for next time (the first becomes the default).
-fn save_card(
+pub(super) fn save_card(
     tx: &Connection,
     student_id: &str,
     card: &Card,
@@ -532,128 +535,10 @@ pub async fn create(
     match created {
         Written::Confirmed(body) => Ok(Created::Fresh(StatusCode::CREATED, body)),
         Written::Replay(stored) => Ok(Created::Replay(stored)),
-        Written::Pending(row) => authorize_now(state, *row, &student.user.id, key, new_card)
-            .await
-            .map(|(status, body)| Created::Fresh(status, body)),
-    }
-}
-
-/// The immediate authorisation of a pending booking, and its outcome written down.
-pub async fn authorize_now(
-    state: &AppState,
-    row: BookingRow,
-    viewer: &str,
-    key: Option<Key>,
-    new_card: Option<Card>,
-) -> AppResult<(StatusCode, serde_json::Value)> {
-    let destination = {
-        let id = row.instructor_id.clone();
-        state
-            .db
-            .read(move |c| Ok(instructors::store::payouts_account(c, &id)?))
-            .await?
-    };
-    let request = ChargeRequest {
-        amount_cents: row.total_charge_cents,
-        payment_method_id: row.payment_method_ref.clone(),
-        destination,
-        off_session: false,
-        idempotency_key: format!("booking:{}:authorize:0", row.id),
-    };
-    let outcome = state.payments.authorize(&request).await;
-    if let Err(PaymentError::Unavailable(cause)) = &outcome {
-        tracing::warn!(booking = %row.id, %cause, "payment provider unavailable; the recovery job will finish");
-        return Err(AppError::new(
-            ErrorKind::Unavailable,
-            "payment.unavailable",
-            "The payment provider did not answer; your booking will be confirmed or dropped within minutes.",
-        ));
-    }
-    let (id, viewer, now) = (row.id.clone(), viewer.to_string(), state.clock.now());
-    let result = state
-        .db
-        .write(move |tx| {
-            let Some(current) = store::get(tx, &id)? else {
-                return Ok(Err(declined(&PaymentError::Invalid("gone".into()))));
-            };
-            if current.status != Status::PendingPayment {
-                // The recovery job got here first; answer with what it decided.
-                let body = serde_json::to_value(view::render(tx, current, &viewer, false, now)?)
-                    .map_err(AppError::internal)?;
-                return Ok(Ok(body));
-            }
-            match &outcome {
-                Ok(intent) => {
-                    if let Some(card) = &new_card {
-                        save_card(tx, &current.student_id, card, now)?;
-                    }
-                    store::set_status(tx, &id, Status::Confirmed, now)?;
-                    store::set_payment(tx, &id, PaymentStatus::Authorized, Some(intent), now)?;
-                    store::add_event(tx, &id, Party::System, "payment_authorized", "", now)?;
-                    let row = store::get(tx, &id)?.ok_or_else(AppError::not_found)?;
-                    jobs::schedule_lifecycle(tx, &row, "confirmed", now)?;
-                    let body = serde_json::to_value(view::render(tx, row, &viewer, false, now)?)
-                        .map_err(AppError::internal)?;
-                    if let Some(key) = &key {
-                        idempotency::finish(tx, key, StatusCode::CREATED, &body.to_string())?;
-                    }
-                    Ok(Ok(body))
-                }
-                Err(err) => {
-                    if let PaymentError::AuthenticationRequired { intent_id, .. } = err {
-                        jobs::release_intent(tx, intent_id, now)?;
-                    }
-                    discard(tx, &id)?;
-                    let problem = declined(err);
-                    if let Some(key) = &key {
-                        idempotency::finish(
-                            tx,
-                            key,
-                            problem.kind.status(),
-                            &problem.body().to_string(),
-                        )?;
-                    }
-                    Ok(Err(problem))
-                }
-            }
-        })
-        .await?;
-    state.jobs.wake();
-    result.map(|body| (StatusCode::CREATED, body))
-}
-
-/// Removes a booking that never got paid for: nothing of it remains but its credit, returned.
-pub fn discard(tx: &Transaction<'_>, id: &str) -> rusqlite::Result<()> {
-    credits::release(tx, id)?;
-    tx.execute(
-        "DELETE FROM credit_reservations WHERE booking_id = ?1",
-        [id],
-    )?;
-    tx.execute("DELETE FROM booking_events WHERE booking_id = ?1", [id])?;
-    tx.execute("DELETE FROM bookings WHERE id = ?1", [id])?;
-    Ok(())
-}
-
-pub fn declined(err: &PaymentError) -> AppError {
-    match err {
-        // Completing the bank's check in the browser arrives with real Stripe; until then the
-        // card counts as declined (API.md fixes `payment.declined` for a refused payment).
-        PaymentError::AuthenticationRequired { .. } => AppError::new(
-            ErrorKind::PaymentRequired,
-            "payment.declined",
-            "Your bank wants to confirm this payment, which we cannot do here yet; nothing was booked or charged. Try another card.",
-        )
-        .with_extra("decline_code", "authentication_required".into()),
-        PaymentError::Declined { code } => AppError::new(
-            ErrorKind::PaymentRequired,
-            "payment.declined",
-            "Your card was declined; nothing was booked or charged. Try another card.",
-        )
-        .with_extra("decline_code", code.clone().into()),
-        PaymentError::Invalid(_) | PaymentError::Unavailable(_) => AppError::new(
-            ErrorKind::PaymentRequired,
-            "payment.declined",
-            "The payment could not be made; nothing was booked or charged.",
-        ),
+        Written::Pending(row) => {
+            authorize::authorize_now(state, *row, &student.user.id, key, new_card)
+                .await
+                .map(|(status, body)| Created::Fresh(status, body))
+        }
     }
 }

@@ -66,6 +66,37 @@ pub struct Earnings {
     totals: EarningsTotals,
     /// The last 12 weeks, oldest first (net by lesson date).
     weeks: Vec<Week>,
+    /// Payouts from the Stripe balance to the instructor's bank, newest first (Stripe only).
+    payouts: Vec<Payout>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Payout {
+    id: String,
+    amount_cents: i64,
+    /// Stripe's payout status: `pending`, `in_transit`, `paid`, `failed`, `canceled`.
+    status: String,
+    arrival_at: Option<String>,
+}
+
+fn payouts(conn: &Connection, instructor_id: &str) -> rusqlite::Result<Vec<Payout>> {
+    conn.prepare(
+        "SELECT o.id, o.amount_cents, o.status, o.arrival_at FROM instructor_payouts o
+         JOIN instructor_profiles p ON p.payouts_account = o.account
+         WHERE p.user_id = ?1 ORDER BY o.arrival_at DESC, o.id LIMIT 50",
+    )?
+    .query_map([instructor_id], |r| {
+        Ok(Payout {
+            id: r.get(0)?,
+            amount_cents: r.get(1)?,
+            status: r.get(2)?,
+            arrival_at: r
+                .get::<_, Option<i64>>(3)?
+                .and_then(|t| DateTime::from_timestamp(t, 0))
+                .map(rfc3339),
+        })
+    })?
+    .collect()
 }
 
 /// One row per lesson that pays (or will pay) the instructor, newest first.
@@ -179,10 +210,13 @@ async fn earnings(
 ) -> AppResult<Json<Earnings>> {
     let (items, tz) = load(&state, &me.user.id).await?;
     let (totals, weeks) = summarize(&items, tz, state.clock.now());
+    let id = me.user.id.clone();
+    let payouts = state.db.read(move |c| Ok(payouts(c, &id)?)).await?;
     Ok(Json(Earnings {
         items: items.into_iter().map(|(r, _)| r).collect(),
         totals,
         weeks,
+        payouts,
     }))
 }
 

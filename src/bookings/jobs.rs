@@ -11,7 +11,7 @@ use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
 use super::model::{BookingRow, PaymentStatus, Status};
-use super::{create, no_show, notices, payment, settle, store};
+use super::{authorize, create, no_show, notices, payment, settle, store};
 use crate::app::AppState;
 use crate::jobs::{JobError, NewJob, Registry, enqueue};
 use crate::payments::idempotency::{self, Key};
@@ -26,6 +26,9 @@ pub const NOTIFY: &str = "bookings.notify";
 pub const RESOLVE_NO_SHOW: &str = "bookings.resolve_no_show";
 pub const LOCK_PAYMENT: &str = "bookings.lock_payment";
 pub const RELEASE_INTENT: &str = "bookings.release_intent";
+pub const AUTHENTICATION_EXPIRY: &str = "bookings.authentication_expiry";
+/// Enqueued by the payments webhook when Stripe reports news about an intent.
+pub const RECONCILE_INTENT: &str = crate::payments::events::RECONCILE_INTENT;
 
 /// Money settles this long after the lesson ends (the window for no-show reports).
 pub const SETTLE_AFTER: Duration = Duration::hours(24);
@@ -239,6 +242,31 @@ pub fn register(registry: &mut Registry) {
     registry.register(SETTLE_PENDING, |state: AppState, p: Pending| async move {
         recover_pending(&state, p).await
     });
+    registry.register(RELEASE_INTENT, |state: AppState, p: Release| async move {
+        match state
+            .payments
+            .release(&p.intent, &format!("{}:release", p.intent))
+            .await
+        {
+            Err(crate::payments::PaymentError::Unavailable(cause)) => {
+                Err(JobError::Retry(anyhow::anyhow!(cause)))
+            }
+            // Released now, or already gone (captured intents are never handed to this job).
+            Ok(()) | Err(_) => Ok(()),
+        }
+    });
+    registry.register(
+        AUTHENTICATION_EXPIRY,
+        |state: AppState, p: ForBooking| async move {
+            authentication_due(&state, &p.booking_id, true).await
+        },
+    );
+    registry.register(
+        RECONCILE_INTENT,
+        |state: AppState, p: crate::payments::events::IntentNews| async move {
+            payment::reconcile_intent(&state, &p.intent).await
+        },
+    );
     registry.register(
         RESOLVE_NO_SHOW,
         |state: AppState, p: ForBooking| async move {
@@ -269,11 +297,35 @@ async fn recover_pending(state: &AppState, p: Pending) -> Result<(), JobError> {
     let Some(row) = state.db.read(move |c| Ok(store::get(c, &id)?)).await? else {
         return Ok(());
     };
+    // Waiting for the bank's check has its own deadline (the authentication expiry job).
+    if row.status != super::model::Status::PendingPayment || row.payment_intent.is_some() {
+        return Ok(());
+    }
+    let student = row.student_id.clone();
+    match authorize::authorize_now(state, row, &student, p.key, None).await {
+        Err(err) if err.kind == crate::error::ErrorKind::Unavailable => Err(JobError::Retry(
+            anyhow::anyhow!("payment provider unavailable"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Finishes a booking waiting for the bank's check, from the intent's state at the provider;
+/// with `give_up` (the deadline passed) an unfinished check ends it.
+pub async fn authentication_due(state: &AppState, id: &str, give_up: bool) -> Result<(), JobError> {
+    let booking_id = id.to_string();
+    let Some(row) = state
+        .db
+        .read(move |c| Ok(store::get(c, &booking_id)?))
+        .await?
+    else {
+        return Ok(());
+    };
     if row.status != super::model::Status::PendingPayment {
         return Ok(());
     }
     let student = row.student_id.clone();
-    match create::authorize_now(state, row, &student, p.key, None).await {
+    match authorize::finish_authentication(state, row, &student, give_up).await {
         Err(err) if err.kind == crate::error::ErrorKind::Unavailable => Err(JobError::Retry(
             anyhow::anyhow!("payment provider unavailable"),
         )),

@@ -5,6 +5,7 @@
 //! ledger invariants.
 
 pub mod audit;
+mod authorize;
 mod calendar;
 mod cancel;
 mod complete;

@@ -13,7 +13,7 @@ use crate::credits::store as credits;
 use crate::error::AppResult;
 use crate::instructors;
 use crate::jobs::{JobError, NewJob, enqueue};
-use crate::payments::{ChargeRequest, PaymentError};
+use crate::payments::{ChargeRequest, PaymentError, customers};
 
 pub const FINAL_WARNING_BEFORE: Duration = Duration::hours(13);
 pub const DEADLINE_BEFORE: Duration = Duration::hours(12);
@@ -48,10 +48,11 @@ pub async fn authorize_scheduled(state: &AppState, id: &str) -> Result<(), JobEr
                 )
                 .optional()?;
             let destination = instructors::store::payouts_account(c, &b.instructor_id)?;
-            Ok(Some((b, default_card, destination)))
+            let customer = customers::of(c, &b.student_id)?;
+            Ok(Some((b, default_card, destination, customer)))
         })
         .await?;
-    let Some((b, default_card, destination)) = found else {
+    let Some((b, default_card, destination, customer)) = found else {
         return Ok(());
     };
     if !awaiting_payment(b.status, b.payment_status) {
@@ -67,6 +68,7 @@ pub async fn authorize_scheduled(state: &AppState, id: &str) -> Result<(), JobEr
             _ => b.payment_method_ref.clone(),
         },
         destination,
+        customer,
         off_session: true,
         idempotency_key: format!("booking:{id}:authorize:{attempt}"),
     };
@@ -207,6 +209,77 @@ pub async fn deadline(state: &AppState, id: &str) -> AppResult<()> {
                 now,
             )?;
             jobs::notify(tx, &id, "cancelled", now)?;
+            Ok(())
+        })
+        .await?;
+    state.jobs.wake();
+    Ok(())
+}
+
+/// Stripe reported news about `intent` (a `payment_intent.*` webhook). The intent is read back
+/// from the provider, since an event may be older than what we already know. A booking waiting
+/// for the bank's check is finished; an authorised booking whose hold went away outside our
+/// control (it expired, or was cancelled on the dashboard) goes back to `scheduled` and is
+/// authorised again. Anything else already agrees with our records.
+pub async fn reconcile_intent(state: &AppState, intent: &str) -> Result<(), JobError> {
+    let wanted = intent.to_string();
+    let found = state
+        .db
+        .read(move |c| {
+            let id: Option<String> = c
+                .query_row(
+                    "SELECT id FROM bookings WHERE payment_intent = ?1
+                       AND status IN ('pending_payment', 'confirmed') AND settled_at IS NULL
+                     ORDER BY created_at DESC LIMIT 1",
+                    [&wanted],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            Ok(match id {
+                Some(id) => store::get(c, &id)?,
+                None => None,
+            })
+        })
+        .await?;
+    let Some(b) = found else {
+        return Ok(());
+    };
+    if b.status == Status::PendingPayment {
+        return jobs::authentication_due(state, &b.id, false).await;
+    }
+    if b.payment_status != PaymentStatus::Authorized {
+        return Ok(());
+    }
+    let lost = match state.payments.intent_state(intent).await {
+        Ok(crate::payments::IntentState::Canceled | crate::payments::IntentState::Failed) => true,
+        Ok(_) => false,
+        Err(PaymentError::Unavailable(cause)) => {
+            return Err(JobError::Retry(anyhow::anyhow!(cause)));
+        }
+        Err(err) => return Err(JobError::Permanent(anyhow::anyhow!(err))),
+    };
+    if !lost {
+        return Ok(());
+    }
+    let (id, intent, now) = (b.id.clone(), intent.to_string(), state.clock.now());
+    state
+        .db
+        .write(move |tx| {
+            let moved = tx.execute(
+                "UPDATE bookings SET payment_status = 'scheduled', payment_intent = NULL, authorized_at = NULL,
+                    -- A fresh attempt number: a fresh idempotency key, not a replay of the lost hold.
+                    authorize_attempts = authorize_attempts + 1
+                 WHERE id = ?1 AND payment_intent = ?2 AND payment_status = 'authorized'",
+                rusqlite::params![id, intent],
+            )?;
+            if moved == 1 {
+                store::add_event(tx, &id, Party::System, "authorization_lost", &intent, now)?;
+                enqueue(
+                    tx,
+                    &NewJob::new(jobs::AUTHORIZE, &ForBooking::new(&id), now)
+                        .dedupe(format!("booking:{id}:reauthorize:{intent}")),
+                )?;
+            }
             Ok(())
         })
         .await?;

@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 use super::create::{self, NewBooking, Plan};
 use super::model::{BookingRow, Party, PaymentStatus, Status};
 use super::policy::{self, Reschedule};
-use super::{jobs, settle, store, view};
+use super::{authorize, jobs, settle, store, view};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::common::time::{serde_rfc3339, to_db};
@@ -198,15 +198,12 @@ async fn authorize_for_move(
     old: &BookingRow,
     start: DateTime<Utc>,
 ) -> AppResult<String> {
-    let teacher = old.instructor_id.clone();
-    let destination = state
-        .db
-        .read(move |c| Ok(crate::instructors::store::payouts_account(c, &teacher)?))
-        .await?;
+    let (destination, customer) = authorize::parties(state, old).await?;
     let request = ChargeRequest {
         amount_cents: old.total_charge_cents,
         payment_method_id: old.payment_method_ref.clone(),
         destination,
+        customer,
         off_session: false,
         // Each attempt its own key: a failed move releases its authorisation, and a retry with
         // a replayed key would come back with that released intent.
@@ -221,7 +218,7 @@ async fn authorize_for_move(
         .payments
         .authorize(&request)
         .await
-        .map_err(|err| create::declined(&err))
+        .map_err(|err| authorize::declined(&err))
 }
 
 fn keep_price(plan: &mut Plan, old: &BookingRow) {
@@ -292,7 +289,9 @@ fn move_booking(
     };
     tx.execute(
         "UPDATE bookings SET payment_status = ?2, payment_intent = ?3, policy_start_at = ?4,
-            late_reschedules = ?5, rescheduled_from = ?6, authorize_attempts = ?7
+            late_reschedules = ?5, rescheduled_from = ?6, authorize_attempts = ?7,
+            -- The hold's age moves with it; a fresh authorisation starts now.
+            authorized_at = CASE WHEN ?8 THEN ?9 ELSE (SELECT authorized_at FROM bookings WHERE id = ?6) END
          WHERE id = ?1",
         rusqlite::params![
             new.id,
@@ -302,6 +301,8 @@ fn move_booking(
             old.late_reschedules + i64::from(late),
             old.id,
             old.authorize_attempts,
+            fresh_intent.is_some(),
+            to_db(now),
         ],
     )?;
     // Money already taken belongs to the booking that will settle it.

@@ -15,7 +15,7 @@ use super::no_show::{self, DisputeRequest, NoShowRequest, Resolution};
 use super::policy::Outcome;
 use super::reschedule::{self, RescheduleRequest};
 use super::store::{self, ListFilter, Scope};
-use super::{complete, view};
+use super::{authorize, complete, view};
 use crate::app::AppState;
 use crate::auth::throttle::Limit;
 use crate::auth::{Admin, CurrentUser, Role, Student};
@@ -34,6 +34,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(cancel_booking))
         .routes(routes!(reschedule_booking))
         .routes(routes!(complete_booking))
+        .routes(routes!(confirm_payment))
         .routes(routes!(report_no_show))
         .routes(routes!(dispute_no_show))
         .routes(routes!(decide_no_show))
@@ -272,6 +273,27 @@ async fn reschedule_booking(
         StatusCode::CREATED,
         Json(reschedule::reschedule(&state, &me, &id, body).await?),
     ))
+}
+
+/// After the bank's check (SCA) in the browser: finishes a booking that answered 402
+/// `payment.requires_action`. 200 with the confirmed booking; 402 `payment.declined` when the
+/// check failed (the booking is gone); 402 `payment.requires_action` while it is still open.
+#[utoipa::path(post, path = "/api/v1/bookings/{id}/confirm-payment", tag = "bookings", params(("id" = String, Path)),
+    responses((status = 200, body = view::Booking), (status = 402, description = "payment.declined, payment.requires_action"), (status = 404)))]
+async fn confirm_payment(
+    State(state): State<AppState>,
+    Student(me): Student,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let (booking_id, student) = (id.clone(), me.user.id.clone());
+    let row = state
+        .db
+        .read(move |c| Ok(store::get(c, &booking_id)?))
+        .await?
+        .filter(|b| b.student_id == student)
+        .ok_or_else(AppError::not_found)?;
+    let (status, body) = authorize::finish_authentication(&state, row, &me.user.id, false).await?;
+    Ok((status, Json(body)).into_response())
 }
 
 /// The instructor marks the lesson given (after its end).

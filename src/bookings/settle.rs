@@ -21,7 +21,7 @@
 use chrono::{Duration, Utc};
 
 use super::model::{BookingRow, Party, PaymentStatus, Status};
-use super::{complete, jobs, store};
+use super::{authorize, complete, jobs, store};
 use crate::app::AppState;
 use crate::common::time::to_db;
 use crate::credits::store::{self as credits, NewGrant};
@@ -183,10 +183,14 @@ async fn pay(
     let b = if matches!(outcome, Outcome::Kept { .. })
         && b.payment_status == PaymentStatus::Scheduled
     {
+        let (_, customer) = authorize::parties(state, b)
+            .await
+            .map_err(|e| PaymentError::Unavailable(e.to_string()))?;
         let request = ChargeRequest {
             amount_cents: total,
             payment_method_id: b.payment_method_ref.clone(),
             destination: account.map(str::to_string),
+            customer,
             off_session: true,
             idempotency_key: key("late-authorize"),
         };
@@ -198,6 +202,14 @@ async fn pay(
             Err(PaymentError::Unavailable(cause)) => return Err(PaymentError::Unavailable(cause)),
             Err(_) => return waive(state, b).await,
         }
+    } else {
+        b
+    };
+    // A hold too old to capture safely is replaced first.
+    let renewed;
+    let b = if !matches!(outcome, Outcome::Refund) && hold_expiring(state, b).await? {
+        renewed = reauthorize(state, b, account, &key("reauthorize")).await?;
+        &renewed
     } else {
         b
     };
@@ -283,6 +295,77 @@ async fn pay(
         .map_err(|e| PaymentError::Unavailable(e.to_string()))?;
     state.jobs.wake();
     Ok(())
+}
+
+/// Whether the booking's authorisation is older than a card hold safely lasts. Card networks
+/// keep an authorisation for 7 days, and some off-session Visa ones for only 4 days 18 hours;
+/// we capture within [`HOLD_SAFE`] of authorising or authorise again. A lesson authorised at
+/// T-24h settles by end + 24 h (at most 52 h later), so only a held-up settlement (a disputed
+/// no-show waiting for an admin, days of failed captures) ever gets here.
+async fn hold_expiring(state: &AppState, b: &BookingRow) -> Result<bool, PaymentError> {
+    if b.payment_status != PaymentStatus::Authorized {
+        return Ok(false);
+    }
+    let id = b.id.clone();
+    let authorized_at: Option<i64> = state
+        .db
+        .read(move |c| {
+            Ok(c.query_row(
+                "SELECT authorized_at FROM bookings WHERE id = ?1",
+                [&id],
+                |r| r.get(0),
+            )?)
+        })
+        .await
+        .map_err(|e| PaymentError::Unavailable(e.to_string()))?;
+    Ok(authorized_at
+        .is_some_and(|at| state.clock.now() - crate::common::time::from_db(at) > HOLD_SAFE))
+}
+
+/// The shortest card hold (4 days 18 hours) less a margin for retries.
+pub const HOLD_SAFE: Duration = Duration::hours(4 * 24 + 12);
+
+/// A fresh off-session authorisation replacing an old hold, which is let go.
+async fn reauthorize(
+    state: &AppState,
+    b: &BookingRow,
+    account: Option<&str>,
+    key: &str,
+) -> Result<BookingRow, PaymentError> {
+    let (_, customer) = authorize::parties(state, b)
+        .await
+        .map_err(|e| PaymentError::Unavailable(e.to_string()))?;
+    let request = ChargeRequest {
+        amount_cents: b.total_charge_cents,
+        payment_method_id: b.payment_method_ref.clone(),
+        destination: account.map(str::to_string),
+        customer,
+        off_session: true,
+        idempotency_key: key.to_string(),
+    };
+    let fresh = state.payments.authorize(&request).await?;
+    let (id, old, now) = (b.id.clone(), b.payment_intent.clone(), state.clock.now());
+    let renewed = state
+        .db
+        .write(move |tx| {
+            store::set_payment(tx, &id, PaymentStatus::Authorized, Some(&fresh), now)?;
+            store::add_event(
+                tx,
+                &id,
+                Party::System,
+                "payment_reauthorized",
+                "the card hold was about to expire",
+                now,
+            )?;
+            if let Some(old) = old.filter(|old| *old != fresh) {
+                jobs::release_intent(tx, &old, now)?;
+            }
+            store::get(tx, &id)?.ok_or_else(crate::error::AppError::not_found)
+        })
+        .await
+        .map_err(|e| PaymentError::Unavailable(e.to_string()))?;
+    state.jobs.wake();
+    Ok(renewed)
 }
 
 /// Records an authorisation made at settling time; returns the booking as it now is.

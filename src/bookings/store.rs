@@ -161,7 +161,8 @@ pub fn set_payment(
     now: DateTime<Utc>,
 ) -> rusqlite::Result<()> {
     conn.execute(
-        "UPDATE bookings SET payment_status = ?2, payment_intent = COALESCE(?3, payment_intent), updated_at = ?4
+        "UPDATE bookings SET payment_status = ?2, payment_intent = COALESCE(?3, payment_intent), updated_at = ?4,
+            authorized_at = CASE WHEN ?2 = 'authorized' AND ?3 IS NOT NULL THEN ?4 ELSE authorized_at END
          WHERE id = ?1",
         params![id, status.as_str(), intent, to_db(now)],
     )?;

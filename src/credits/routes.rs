@@ -34,6 +34,8 @@ pub struct CreditGrant {
 pub struct Credits {
     /// What can be spent now (reserved credit is not included).
     balance_cents: i64,
+    /// Credits cannot be spent while a chargeback on one of the student's payments is open.
+    frozen: bool,
     items: Vec<CreditGrant>,
 }
 
@@ -42,11 +44,12 @@ pub struct Credits {
 async fn credits(State(state): State<AppState>, me: CurrentUser) -> AppResult<Json<Credits>> {
     let now = state.clock.now();
     let user_id = me.user.id.clone();
-    let (balance, grants) = state
+    let (balance, frozen, grants) = state
         .db
         .read(move |c| {
             Ok((
                 store::balance(c, &user_id, now)?,
+                store::is_frozen(c, &user_id)?,
                 store::grants_of(c, &user_id)?,
             ))
         })
@@ -72,6 +75,7 @@ async fn credits(State(state): State<AppState>, me: CurrentUser) -> AppResult<Js
         .collect();
     Ok(Json(Credits {
         balance_cents: balance,
+        frozen,
         items,
     }))
 }

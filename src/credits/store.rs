@@ -60,10 +60,12 @@ pub fn grant(
     Ok(Some(id))
 }
 
+/// Spendable grants: none while the student's credits are frozen (an open chargeback).
 fn active_grants(conn: &Connection, user_id: &str) -> rusqlite::Result<Vec<Grant>> {
     conn.prepare_cached(
         "SELECT id, remaining_cents, expires_at FROM credit_grants
-         WHERE user_id = ?1 AND status = 'active' AND remaining_cents > 0",
+         WHERE user_id = ?1 AND status = 'active' AND remaining_cents > 0
+           AND NOT EXISTS (SELECT 1 FROM credit_freezes f WHERE f.user_id = ?1)",
     )?
     .query_map([user_id], |r| {
         Ok(Grant {
@@ -73,6 +75,34 @@ fn active_grants(conn: &Connection, user_id: &str) -> rusqlite::Result<Vec<Grant
         })
     })?
     .collect()
+}
+
+/// Stops `user_id` spending credit until `thaw` (a chargeback is open against them).
+pub fn freeze(
+    conn: &Connection,
+    user_id: &str,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO credit_freezes (user_id, reason, created_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (user_id) DO UPDATE SET reason = excluded.reason",
+        params![user_id, reason, to_db(now)],
+    )?;
+    Ok(())
+}
+
+pub fn thaw(conn: &Connection, user_id: &str) -> rusqlite::Result<()> {
+    conn.execute("DELETE FROM credit_freezes WHERE user_id = ?1", [user_id])?;
+    Ok(())
+}
+
+pub fn is_frozen(conn: &Connection, user_id: &str) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM credit_freezes WHERE user_id = ?1)",
+        [user_id],
+        |r| r.get(0),
+    )
 }
 
 /// What the student can spend now.

@@ -34,11 +34,18 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsa
 img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; object-src 'none'; \
 base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
-pub fn security_headers(https: bool) -> Vec<(HeaderName, HeaderValue)> {
+/// The same with what Stripe.js and the Payment Element need (Stripe's documented CSP), used
+/// only when the operator runs real Stripe.
+const CSP_WITH_STRIPE: &str = "default-src 'self'; script-src 'self' https://js.stripe.com; \
+style-src 'self' 'unsafe-inline'; img-src 'self' data: blob: https://*.stripe.com; font-src 'self'; \
+connect-src 'self' https://api.stripe.com; frame-src https://js.stripe.com https://hooks.stripe.com; \
+object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+pub fn security_headers(https: bool, stripe: bool) -> Vec<(HeaderName, HeaderValue)> {
     let mut headers = vec![
         (
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CSP),
+            HeaderValue::from_static(if stripe { CSP_WITH_STRIPE } else { CSP }),
         ),
         (
             header::X_CONTENT_TYPE_OPTIONS,

@@ -61,6 +61,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::availability::routes())
         .merge(crate::payments::methods::routes())
         .merge(crate::payments::webhooks::routes())
+        .merge(crate::payments::authentication::routes())
         .merge(crate::credits::routes())
         .merge(crate::bookings::routes())
         .merge(crate::notifications::routes())
@@ -70,7 +71,10 @@ pub fn router(state: AppState) -> Router {
     let _ = OPENAPI_JSON.set(openapi.to_json().unwrap_or_else(|_| "{}".into()));
 
     let config = &state.config;
-    let security = middleware::security_headers(config.public_url_is_https());
+    let security = middleware::security_headers(
+        config.public_url_is_https(),
+        config.payments.provider == crate::config::PaymentsProvider::Stripe,
+    );
     // Router::layer wraps what is already there: the first layer here is the innermost.
     let mut router = api
         .merge(crate::instructors::media_routes())

@@ -11,12 +11,13 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::PaymentError;
+use super::{PaymentError, customers};
 use crate::app::AppState;
 use crate::auth::Student;
 use crate::auth::secrets::new_id;
 use crate::common::time::to_db;
-use crate::error::{AppError, AppResult};
+use crate::config::PaymentsProvider;
+use crate::error::{AppError, AppResult, ErrorKind};
 use crate::http::Json;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -24,6 +25,80 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list, save))
         .routes(routes!(make_default))
         .routes(routes!(remove))
+        .routes(routes!(setup_intent))
+        .routes(routes!(payments_config))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PaymentsSetup {
+    /// `simulated` (Stripe's test cards, offline) or `stripe` (Stripe.js and the Payment Element).
+    provider: String,
+    publishable_key: Option<String>,
+}
+
+/// Which payment provider the web app talks to, and Stripe's publishable key when it is Stripe.
+#[utoipa::path(get, path = "/api/v1/payments/config", tag = "payments", responses((status = 200, body = PaymentsSetup)))]
+async fn payments_config(State(state): State<AppState>) -> Json<PaymentsSetup> {
+    let config = &state.config.payments;
+    Json(match config.provider {
+        PaymentsProvider::Simulated => PaymentsSetup {
+            provider: "simulated".into(),
+            publishable_key: None,
+        },
+        PaymentsProvider::Stripe => PaymentsSetup {
+            provider: "stripe".into(),
+            publishable_key: Some(config.stripe.publishable_key.clone()),
+        },
+    })
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SetupStart {
+    /// `simulated` (save a Stripe test payment method id directly) or `stripe`.
+    provider: String,
+    /// The SetupIntent the browser confirms with Stripe.js and the Payment Element.
+    client_secret: Option<String>,
+    publishable_key: Option<String>,
+}
+
+/// Start saving a card: with Stripe, a SetupIntent for the Payment Element; with the simulated
+/// provider, nothing to set up (send a test payment method id to `POST /payments/methods`).
+#[utoipa::path(post, path = "/api/v1/payments/setup-intent", tag = "payments",
+    responses((status = 200, body = SetupStart), (status = 503, description = "payment.unavailable")))]
+async fn setup_intent(
+    State(state): State<AppState>,
+    Student(me): Student,
+) -> AppResult<Json<SetupStart>> {
+    let config = &state.config.payments;
+    if config.provider == PaymentsProvider::Simulated {
+        return Ok(Json(SetupStart {
+            provider: "simulated".into(),
+            client_secret: None,
+            publishable_key: None,
+        }));
+    }
+    let customer = customers::ensure(&state, &me.user.id, &me.user.email)
+        .await?
+        .map_err(unavailable)?;
+    let client_secret = state
+        .payments
+        .setup_intent(customer.as_deref())
+        .await
+        .map_err(unavailable)?;
+    Ok(Json(SetupStart {
+        provider: "stripe".into(),
+        client_secret,
+        publishable_key: Some(config.stripe.publishable_key.clone()),
+    }))
+}
+
+fn unavailable(err: PaymentError) -> AppError {
+    tracing::warn!(%err, "could not start saving a card");
+    AppError::new(
+        ErrorKind::Unavailable,
+        "payment.unavailable",
+        "The payment provider did not answer; try again in a minute.",
+    )
 }
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -69,9 +144,12 @@ async fn save(
     Student(me): Student,
     Json(body): Json<SaveMethod>,
 ) -> AppResult<(StatusCode, Json<MethodView>)> {
+    let customer = customers::ensure(&state, &me.user.id, &me.user.email)
+        .await?
+        .map_err(unavailable)?;
     let card = state
         .payments
-        .save_payment_method(body.payment_method_id.trim())
+        .save_payment_method(body.payment_method_id.trim(), customer.as_deref())
         .await
         .map_err(|err| match err {
             PaymentError::Invalid(_) => AppError::invalid(

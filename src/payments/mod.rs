@@ -3,6 +3,9 @@
 //! implementation arrives with real Stripe, behind the same methods. Every money-moving call
 //! carries an idempotency key derived from our own rows, so a retry never moves money twice.
 
+pub mod authentication;
+pub mod customers;
+pub mod events;
 pub mod idempotency;
 pub mod methods;
 mod simulated;
@@ -34,6 +37,9 @@ pub struct ChargeRequest {
     pub payment_method_id: String,
     /// The instructor's connected account the charge is destined for, if any.
     pub destination: Option<String>,
+    /// The provider's customer the saved card belongs to (Stripe needs it; `simulated` has
+    /// none).
+    pub customer: Option<String>,
     /// The customer is not present (a job authorising at T-24h).
     pub off_session: bool,
     pub idempotency_key: String,
@@ -69,6 +75,24 @@ impl std::fmt::Display for PaymentError {
 }
 
 impl std::error::Error for PaymentError {}
+
+/// Where an intent stands at the provider.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum IntentState {
+    /// The bank wants the customer to authenticate; the browser completes it with this secret.
+    RequiresAction {
+        client_secret: String,
+    },
+    /// Held on the card, ready to capture.
+    Authorized,
+    Captured,
+    /// Let go (by us, by the hold expiring, or on the dashboard).
+    Canceled,
+    /// Authentication or the card failed; nothing is held.
+    Failed,
+    /// Still being decided by the provider.
+    Processing,
+}
 
 pub enum Provider {
     Simulated(Simulated),
@@ -134,12 +158,60 @@ impl Provider {
         }
     }
 
-    pub async fn save_payment_method(&self, payment_method_id: &str) -> Result<Card, PaymentError> {
+    /// The Stripe provider, when it is the one in use.
+    pub fn stripe(&self) -> Option<&StripeProvider> {
         match self {
-            Self::Simulated(sim) => sim.save_payment_method(payment_method_id),
-            Self::Stripe(_) => Err(PaymentError::Invalid(
-                "saving cards through Stripe SetupIntents is not wired yet".into(),
-            )),
+            Self::Stripe(stripe) => Some(stripe),
+            Self::Simulated(_) => None,
+        }
+    }
+
+    /// Makes the provider's customer for a user; `None` when the provider has no customers.
+    pub async fn create_customer(
+        &self,
+        user_id: &str,
+        email: &str,
+    ) -> Result<Option<String>, PaymentError> {
+        match self {
+            Self::Simulated(_) => Ok(None),
+            Self::Stripe(stripe) => stripe.create_customer(user_id, email).await.map(Some),
+        }
+    }
+
+    /// The client secret of a SetupIntent the browser confirms to save a card; `None` when
+    /// the provider saves test cards directly (`simulated`).
+    pub async fn setup_intent(
+        &self,
+        customer: Option<&str>,
+    ) -> Result<Option<String>, PaymentError> {
+        match (self, customer) {
+            (Self::Simulated(_), _) => Ok(None),
+            (Self::Stripe(stripe), Some(customer)) => stripe.setup_intent(customer).await.map(Some),
+            (Self::Stripe(_), None) => Err(PaymentError::Invalid("no customer".into())),
+        }
+    }
+
+    /// The card behind `payment_method_id`, checked to be the customer's own.
+    pub async fn save_payment_method(
+        &self,
+        payment_method_id: &str,
+        customer: Option<&str>,
+    ) -> Result<Card, PaymentError> {
+        match (self, customer) {
+            (Self::Simulated(sim), _) => sim.save_payment_method(payment_method_id),
+            (Self::Stripe(stripe), Some(customer)) => {
+                stripe.saved_card(customer, payment_method_id).await
+            }
+            (Self::Stripe(_), None) => Err(PaymentError::Invalid("no customer".into())),
+        }
+    }
+
+    /// Where an intent stands now, read from the provider (never from a webhook's copy, which
+    /// may be older than what we already know).
+    pub async fn intent_state(&self, intent_id: &str) -> Result<IntentState, PaymentError> {
+        match self {
+            Self::Simulated(sim) => sim.intent_state(intent_id).await,
+            Self::Stripe(stripe) => stripe.intent_state(intent_id).await,
         }
     }
 

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
-use super::{Card, ChargeRequest, PaymentError};
+use super::{Card, ChargeRequest, IntentState, PaymentError};
 use crate::common::Clock;
 use crate::common::time::to_db;
 use crate::db::Db;
@@ -159,6 +159,57 @@ impl Simulated {
             Ok(Ok(id))
         })
         .await
+    }
+
+    /// Where an intent stands (`requires_action` until the test authentication is answered).
+    pub async fn intent_state(&self, intent_id: &str) -> Result<IntentState, PaymentError> {
+        let intent = intent_id.to_string();
+        let found = self
+            .db
+            .read(move |c| Ok(status_of(c, &intent)?))
+            .await
+            .map_err(|e| PaymentError::Unavailable(e.to_string()))?;
+        let Some((status, _)) = found else {
+            return Err(PaymentError::Invalid(format!("no such intent {intent_id}")));
+        };
+        Ok(match status.as_str() {
+            "requires_action" => IntentState::RequiresAction {
+                client_secret: format!("{intent_id}_secret"),
+            },
+            "authorized" => IntentState::Authorized,
+            "captured" => IntentState::Captured,
+            _ => IntentState::Canceled,
+        })
+    }
+
+    /// Stands in for the bank's authentication page of Stripe test mode: whoever holds the
+    /// client secret completes (or fails) the check, and the intent is held or let go.
+    pub async fn authenticate(
+        &self,
+        client_secret: &str,
+        succeed: bool,
+    ) -> Result<(), PaymentError> {
+        let intent = client_secret
+            .strip_suffix("_secret")
+            .ok_or_else(|| PaymentError::Invalid("not a client secret".into()))?
+            .to_string();
+        let changed = self
+            .db
+            .write(move |tx| {
+                Ok(tx.execute(
+                    "UPDATE sim_intents SET status = ?2 WHERE id = ?1 AND status = 'requires_action'",
+                    params![intent, if succeed { "authorized" } else { "released" }],
+                )?)
+            })
+            .await
+            .map_err(|e| PaymentError::Unavailable(e.to_string()))?;
+        if changed == 1 {
+            Ok(())
+        } else {
+            Err(PaymentError::Invalid(
+                "nothing is waiting for authentication".into(),
+            ))
+        }
     }
 
     /// Captures an authorisation; the platform keeps `application_fee_cents`, the destination
@@ -360,6 +411,7 @@ mod tests {
             amount_cents: 13_440,
             payment_method_id: pm.into(),
             destination: Some("acct_sim_1".into()),
+            customer: None,
             off_session: true,
             idempotency_key: key.into(),
         }

@@ -17,17 +17,24 @@ use stripe_connect::account_link::{CreateAccountLink, CreateAccountLinkType};
 use stripe_connect::login_link::CreateAccountLoginLink;
 use stripe_connect::transfer::CreateTransfer;
 use stripe_connect::transfer_reversal::CreateIdTransferReversal;
+use stripe_core::customer::CreateCustomer;
+use stripe_core::payment_intent::RetrievePaymentIntent;
 use stripe_core::payment_intent::{
     CancelPaymentIntent, CapturePaymentIntent, CreatePaymentIntent,
     CreatePaymentIntentAutomaticPaymentMethods,
     CreatePaymentIntentAutomaticPaymentMethodsAllowRedirects, CreatePaymentIntentOffSession,
     CreatePaymentIntentTransferData,
 };
-use stripe_core::refund::CreateRefund;
-use stripe_core::{PaymentIntentCaptureMethod, PaymentIntentStatus};
-use stripe_types::Currency;
+use stripe_core::refund::{CreateRefund, ListRefund};
+use stripe_core::setup_intent::{
+    CreateSetupIntent, CreateSetupIntentAutomaticPaymentMethods,
+    CreateSetupIntentAutomaticPaymentMethodsAllowRedirects, CreateSetupIntentUsage,
+    ListSetupIntent,
+};
+use stripe_core::{PaymentIntentCaptureMethod, PaymentIntentStatus, SetupIntentStatus};
+use stripe_types::{Currency, Expandable};
 
-use super::{ChargeRequest, PaymentError};
+use super::{Card, ChargeRequest, IntentState, PaymentError};
 use crate::config::StripeConfig;
 
 pub struct StripeProvider {
@@ -105,6 +112,10 @@ impl StripeProvider {
         if request.off_session {
             create = create.off_session(CreatePaymentIntentOffSession::Bool(true));
         }
+        // A saved card belongs to its customer; Stripe refuses it without the customer.
+        if let Some(customer) = &request.customer {
+            create = create.customer(customer.clone());
+        }
         if let Some(destination) = &request.destination {
             create =
                 create.transfer_data(CreatePaymentIntentTransferData::new(destination.clone()));
@@ -132,6 +143,124 @@ impl StripeProvider {
                 })
             }
         }
+    }
+
+    /// The customer a student's cards are saved to (made once: the key is the user's).
+    pub async fn create_customer(
+        &self,
+        user_id: &str,
+        email: &str,
+    ) -> Result<String, PaymentError> {
+        CreateCustomer::new()
+            .email(email)
+            .metadata(std::collections::HashMap::from([(
+                "user_id".to_string(),
+                user_id.to_string(),
+            )]))
+            .customize()
+            .request_strategy(keyed(&format!("user:{user_id}:customer"))?)
+            .send(&self.client)
+            .await
+            .map(|customer| customer.id.to_string())
+            .map_err(failure)
+    }
+
+    /// A SetupIntent for saving a card for later off-session use; the browser confirms it
+    /// with the Payment Element and hands back the payment method. Returns its client secret.
+    pub async fn setup_intent(&self, customer: &str) -> Result<String, PaymentError> {
+        let intent = CreateSetupIntent::new()
+            .customer(customer)
+            .usage(CreateSetupIntentUsage::OffSession)
+            .automatic_payment_methods(CreateSetupIntentAutomaticPaymentMethods {
+                allow_redirects: Some(
+                    CreateSetupIntentAutomaticPaymentMethodsAllowRedirects::Never,
+                ),
+                enabled: true,
+            })
+            .customize()
+            // Each visit to the card form gets its own SetupIntent.
+            .request_strategy(keyed(&format!(
+                "{customer}:setup-intent:{}",
+                uuid::Uuid::new_v4()
+            ))?)
+            .send(&self.client)
+            .await
+            .map_err(failure)?;
+        intent.client_secret.ok_or_else(|| {
+            PaymentError::Unavailable("a SetupIntent without a client secret".into())
+        })
+    }
+
+    /// The card a SetupIntent of `customer` saved: proof that the card is this customer's
+    /// (a payment method id alone could be anyone's) and its brand and last four digits.
+    pub async fn saved_card(
+        &self,
+        customer: &str,
+        payment_method_id: &str,
+    ) -> Result<Card, PaymentError> {
+        let intents = ListSetupIntent::new()
+            .customer(customer)
+            .payment_method(payment_method_id)
+            .expand(vec!["data.payment_method".to_string()])
+            .send(&self.client)
+            .await
+            .map_err(failure)?;
+        let confirmed = intents
+            .data
+            .into_iter()
+            .find(|intent| intent.status == SetupIntentStatus::Succeeded)
+            .ok_or_else(|| {
+                PaymentError::Invalid("no confirmed SetupIntent saved this card".into())
+            })?;
+        let Some(Expandable::Object(method)) = confirmed.payment_method else {
+            return Err(PaymentError::Invalid(
+                "the SetupIntent has no payment method".into(),
+            ));
+        };
+        let card = method
+            .card
+            .ok_or_else(|| PaymentError::Invalid("only cards can be saved".into()))?;
+        Ok(Card {
+            payment_method_id: method.id.to_string(),
+            brand: card.brand,
+            last4: card.last4,
+        })
+    }
+
+    /// Where an intent stands now (after the customer authenticated, or to reconcile a webhook).
+    pub async fn intent_state(&self, intent_id: &str) -> Result<IntentState, PaymentError> {
+        let intent = RetrievePaymentIntent::new(intent_id)
+            .send(&self.client)
+            .await
+            .map_err(failure)?;
+        Ok(match intent.status {
+            PaymentIntentStatus::RequiresCapture => IntentState::Authorized,
+            PaymentIntentStatus::Succeeded => IntentState::Captured,
+            PaymentIntentStatus::Canceled => IntentState::Canceled,
+            PaymentIntentStatus::RequiresAction => IntentState::RequiresAction {
+                client_secret: intent.client_secret.unwrap_or_default(),
+            },
+            PaymentIntentStatus::RequiresPaymentMethod => IntentState::Failed,
+            _ => IntentState::Processing,
+        })
+    }
+
+    /// How much of an intent's charge has been refunded, by anyone (the app or the dashboard).
+    pub async fn refunded_cents(&self, intent_id: &str) -> Result<i64, PaymentError> {
+        let refunds = ListRefund::new()
+            .payment_intent(intent_id)
+            .limit(100)
+            .send(&self.client)
+            .await
+            .map_err(failure)?;
+        Ok(refunds
+            .data
+            .iter()
+            .filter(|r| {
+                r.status.as_deref() != Some("failed") && r.status.as_deref() != Some("canceled")
+            })
+            .map(|r| r.amount)
+            .sum())
     }
 
     /// An Express connected account for the instructor (made once: the key is theirs), and a

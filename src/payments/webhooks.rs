@@ -7,9 +7,8 @@
 //! what they say about the newest state of their object, so a late, older event never moves
 //! state backwards; unknown types are accepted and ignored.
 //!
-//! Handled now: `account.updated` (an instructor's payouts become ready or not). Other events
-//! are kept whole with `handled = 0`, for reconciliation as the rest of the Stripe lifecycle
-//! lands.
+//! What each event type does is in [`super::events`]; unknown types are kept whole with
+//! `handled = 0`.
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -23,6 +22,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::events;
 use crate::app::AppState;
 use crate::common::time::to_db;
 use crate::config::PaymentsProvider;
@@ -139,67 +139,48 @@ async fn receive(
     let (id, kind) = (id.to_string(), kind.to_string());
     let created = event["created"].as_i64().unwrap_or(now);
     let account = event["account"].as_str().map(str::to_string);
-    let object = event["data"]["object"].clone();
+    let mut object = event["data"]["object"].clone();
+    if let (Some(account), Some(fields)) = (&account, object.as_object_mut()) {
+        // Connect events name the connected account beside the object (payouts need it).
+        fields
+            .entry("account")
+            .or_insert_with(|| Value::String(account.clone()));
+    }
     let payload = String::from_utf8_lossy(&body).into_owned();
-    let received_at = to_db(state.clock.now());
+    let now = state.clock.now();
+    let st = state.clone();
     let fresh = state
         .db
         .write(move |tx| {
-            let handled = kind == "account.updated";
             let inserted = tx.execute(
                 "INSERT INTO stripe_events (id, type, created, account, received_at, payload, handled)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0)
                  ON CONFLICT (id) DO NOTHING",
-                params![id, kind, created, account, received_at, payload, handled],
+                params![id, kind, created, account, to_db(now), payload],
             )?;
             if inserted == 0 {
                 return Ok(false);
             }
-            if handled {
-                account_updated(tx, &object, created, received_at)?;
+            let event = events::Event {
+                id,
+                kind,
+                created,
+                object,
+            };
+            if events::handle(&st, tx, &event, now)? {
+                tx.execute(
+                    "UPDATE stripe_events SET handled = 1 WHERE id = ?1",
+                    [&event.id],
+                )?;
             }
             Ok(true)
         })
         .await?;
+    state.jobs.wake();
     Ok(Json(Received {
         received: true,
         duplicate: !fresh,
     }))
-}
-
-/// An instructor's connected account changed: payouts are ready when it can take charges and
-/// receive payouts. Only the newest event per account counts.
-fn account_updated(
-    tx: &rusqlite::Connection,
-    account: &Value,
-    created: i64,
-    now: i64,
-) -> AppResult<()> {
-    let Some(id) = account["id"].as_str() else {
-        return Ok(());
-    };
-    let charges = account["charges_enabled"].as_bool().unwrap_or(false);
-    let payouts = account["payouts_enabled"].as_bool().unwrap_or(false);
-    let newest = tx.execute(
-        "INSERT INTO stripe_accounts (account, charges_enabled, payouts_enabled, last_event_created)
-         VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (account) DO UPDATE SET charges_enabled = excluded.charges_enabled,
-             payouts_enabled = excluded.payouts_enabled, last_event_created = excluded.last_event_created
-         WHERE excluded.last_event_created >= stripe_accounts.last_event_created",
-        params![id, charges, payouts, created],
-    )?;
-    if newest == 1 {
-        let status = if charges && payouts {
-            "complete"
-        } else {
-            "pending"
-        };
-        tx.execute(
-            "UPDATE instructor_profiles SET payouts_status = ?2, updated_at = ?3 WHERE payouts_account = ?1",
-            params![id, status, now],
-        )?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -1086,10 +1086,17 @@ async fn a_capture_that_keeps_failing_is_retried_every_4_hours_and_alerts_admins
     )
     .await);
     app.travel_to("2026-12-02T14:00:00Z").await;
-    // The bank let the authorisation lapse behind our back.
+    // The bank let the authorisation lapse behind our back, and the card is refused since:
+    // once the hold is too old, authorising it again fails too.
     app.state
         .db
-        .write(|tx| Ok(tx.execute("UPDATE sim_intents SET status = 'released'", [])?))
+        .write(|tx| {
+            tx.execute("UPDATE sim_intents SET status = 'released'", [])?;
+            Ok(tx.execute(
+                "UPDATE bookings SET payment_method_ref = 'pm_card_chargeDeclined'",
+                [],
+            )?)
+        })
         .await
         .unwrap();
     app.travel_to("2026-12-03T16:00:00Z").await;
@@ -1105,7 +1112,20 @@ async fn a_capture_that_keeps_failing_is_retried_every_4_hours_and_alerts_admins
         .iter()
         .filter(|c| c.starts_with("capture"))
         .count();
-    assert_eq!(captures, 18, "each attempt asks again, under its own key");
+    let renewals = app
+        .provider_calls()
+        .await
+        .iter()
+        .filter(|c| c.starts_with("authorize"))
+        .count()
+        - 1;
+    // Attempts from 2026-12-06T04:00Z on come more than 4 days 12 hours after the hold was made
+    // (2026-12-01T15:00Z): those try to authorise again first.
+    assert_eq!(
+        (captures, renewals),
+        (15, 3),
+        "each attempt asks again, under its own key"
+    );
     let failures = student.json(&format!("/api/v1/bookings/{b}")).await["events"]
         .as_array()
         .unwrap()
@@ -1245,9 +1265,32 @@ async fn the_card_chosen_at_booking_is_the_one_charged_and_a_refused_card_is_not
         student.json("/api/v1/payments/methods").await["items"],
         json!([])
     );
+    // A card whose bank check fails is not kept either.
     body["payment_method_id"] = json!("pm_card_authenticationRequired");
-    let problem = assert_problem(book(&student, &body).await, 402, "payment.declined").await;
-    assert_eq!(problem["decline_code"], "authentication_required");
+    let problem = assert_problem(book(&student, &body).await, 402, "payment.requires_action").await;
+    let answered = student
+        .post(
+            "/api/v1/payments/simulated/authenticate",
+            &json!({"client_secret": problem["client_secret"], "succeed": false}),
+        )
+        .await;
+    assert_eq!(answered.status(), 204);
+    let booking = problem["booking_id"].as_str().unwrap();
+    assert_problem(
+        student
+            .post(
+                &format!("/api/v1/bookings/{booking}/confirm-payment"),
+                &json!({}),
+            )
+            .await,
+        402,
+        "payment.declined",
+    )
+    .await;
+    assert_eq!(
+        student.json("/api/v1/payments/methods").await["items"],
+        json!([])
+    );
 
     student
         .post(
@@ -1272,6 +1315,63 @@ async fn the_card_chosen_at_booking_is_the_one_charged_and_a_refused_card_is_not
         student.json(&format!("/api/v1/bookings/{b}")).await["payment_status"],
         "authorized"
     );
+    app.assert_ledger_balances().await;
+}
+
+#[tokio::test]
+async fn a_card_that_asks_for_the_banks_check_books_once_the_student_passes_it() {
+    let app = TestApp::spawn().await;
+    let (_, instructor) = app.live_instructor("clara@example.com").await;
+    let (student, _) = app.student("ada@example.com").await;
+    let mut body = app.lesson(&instructor, "2026-12-01T20:00:00Z", 60);
+    body["payment_method_id"] = json!("pm_card_authenticationRequired");
+    let problem = assert_problem(book(&student, &body).await, 402, "payment.requires_action").await;
+    let booking = problem["booking_id"].as_str().unwrap().to_string();
+    let pending = student.json(&format!("/api/v1/bookings/{booking}")).await;
+    assert_eq!(pending["status"], "pending_payment");
+    // Only the holder of the client secret answers the check.
+    assert_problem(
+        student
+            .post(
+                "/api/v1/payments/simulated/authenticate",
+                &json!({"client_secret": "pi_sim_999999_secret", "succeed": true}),
+            )
+            .await,
+        422,
+        "payment.nothing_to_authenticate",
+    )
+    .await;
+    student
+        .post(
+            "/api/v1/payments/simulated/authenticate",
+            &json!({"client_secret": problem["client_secret"], "succeed": true}),
+        )
+        .await;
+    let confirmed = student
+        .post(
+            &format!("/api/v1/bookings/{booking}/confirm-payment"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(confirmed.status(), 200);
+    let confirmed: Value = confirmed.json().await.unwrap();
+    assert_eq!(
+        (&confirmed["status"], &confirmed["payment_status"]),
+        (&json!("confirmed"), &json!("authorized"))
+    );
+    assert_eq!(
+        student.json("/api/v1/payments/methods").await["items"][0]["last4"],
+        "3184",
+        "the card is kept once it worked"
+    );
+    // Confirming again changes nothing.
+    let again = student
+        .post(
+            &format!("/api/v1/bookings/{booking}/confirm-payment"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(again.status(), 200);
     app.assert_ledger_balances().await;
 }
 

@@ -17,5 +17,6 @@ mod payments;
 mod process;
 mod recovery;
 mod stripe;
+mod stripe_lifecycle;
 mod two_factor;
 mod webhooks;

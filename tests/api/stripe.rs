@@ -2,165 +2,11 @@
 //! requests, JSON objects shaped like the API reference (fixtures in `fixtures/stripe/`), error
 //! objects, and idempotent replays. Each test asserts the exact parameters sent.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-
-use axum::Router;
-use axum::body::Bytes;
-use axum::http::{HeaderMap, Method, StatusCode, Uri};
-use axum::response::IntoResponse;
 use instainstru::config::StripeConfig;
 use instainstru::payments::{ChargeRequest, PaymentError, StripeProvider};
 use serde_json::Value;
 
-/// One request as the fake Stripe saw it.
-#[derive(Clone, Debug)]
-struct Seen {
-    path: String,
-    form: HashMap<String, String>,
-    idempotency_key: Option<String>,
-    authorization: Option<String>,
-}
-
-#[derive(Clone, Default)]
-struct FakeStripe {
-    seen: Arc<Mutex<Vec<Seen>>>,
-    /// Idempotency key -> the first answer.
-    replies: Arc<Mutex<HashMap<String, (StatusCode, String)>>>,
-}
-
-fn fixture(name: &str) -> Value {
-    let path = format!(
-        "{}/tests/api/fixtures/stripe/{name}.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-impl FakeStripe {
-    fn answer(path: &str, form: &HashMap<String, String>) -> (StatusCode, Value) {
-        let segments: Vec<&str> = path.trim_start_matches("/v1/").split('/').collect();
-        match segments.as_slice() {
-            ["payment_intents"]
-                if form.get("payment_method").map(String::as_str)
-                    == Some("pm_card_chargeDeclined") =>
-            {
-                (StatusCode::PAYMENT_REQUIRED, fixture("card_declined"))
-            }
-            ["payment_intents"]
-                if form.get("payment_method").map(String::as_str) == Some("pm_busy") =>
-            {
-                (
-                    StatusCode::CONFLICT,
-                    serde_json::json!({"error": {"type": "idempotency_error", "message": "A request with this key is in progress."}}),
-                )
-            }
-            ["payment_intents"]
-                if form.get("payment_method").map(String::as_str) == Some("pm_outage") =>
-            {
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    serde_json::json!({"error": {"type": "api_error", "message": "Something went wrong."}}),
-                )
-            }
-            ["payment_intents"]
-                if form.get("payment_method").map(String::as_str)
-                    == Some("pm_card_authenticationRequired") =>
-            {
-                let mut intent = fixture("payment_intent");
-                intent["status"] = "requires_action".into();
-                (StatusCode::OK, intent)
-            }
-            ["payment_intents"] => {
-                let mut intent = fixture("payment_intent");
-                intent["amount"] = form["amount"].parse::<i64>().unwrap().into();
-                (StatusCode::OK, intent)
-            }
-            ["payment_intents", _, "capture"] => {
-                let mut intent = fixture("payment_intent");
-                intent["status"] = "succeeded".into();
-                intent["amount_received"] = intent["amount"].clone();
-                intent["application_fee_amount"] = form["application_fee_amount"]
-                    .parse::<i64>()
-                    .unwrap()
-                    .into();
-                (StatusCode::OK, intent)
-            }
-            ["payment_intents", _, "cancel"] => {
-                let mut intent = fixture("payment_intent");
-                intent["status"] = "canceled".into();
-                (StatusCode::OK, intent)
-            }
-            ["refunds"] => (StatusCode::OK, fixture("refund")),
-            ["accounts"] => (StatusCode::OK, fixture("account")),
-            ["account_links"] => (StatusCode::OK, fixture("account_link")),
-            ["accounts", _, "login_links"] => (StatusCode::OK, fixture("login_link")),
-            ["transfers"] => (StatusCode::OK, fixture("transfer")),
-            ["transfers", _, "reversals"] => (StatusCode::OK, fixture("transfer_reversal")),
-            _ => (
-                StatusCode::NOT_FOUND,
-                serde_json::json!({"error": {"type": "invalid_request_error", "message": format!("Unrecognized request URL ({path})")}}),
-            ),
-        }
-    }
-
-    async fn handle(
-        &self,
-        method: Method,
-        uri: Uri,
-        headers: HeaderMap,
-        body: Bytes,
-    ) -> axum::response::Response {
-        assert_eq!(method, Method::POST);
-        let form: HashMap<String, String> = form_urlencoded::parse(&body).into_owned().collect();
-        let header = |name: &str| {
-            headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string)
-        };
-        let seen = Seen {
-            path: uri.path().to_string(),
-            form: form.clone(),
-            idempotency_key: header("idempotency-key"),
-            authorization: header("authorization"),
-        };
-        self.seen.lock().unwrap().push(seen.clone());
-        if let Some(key) = &seen.idempotency_key
-            && let Some((status, body)) = self.replies.lock().unwrap().get(key).cloned()
-        {
-            return (status, [("idempotent-replayed", "true")], body).into_response();
-        }
-        let (status, body) = Self::answer(uri.path(), &form);
-        let body = body.to_string();
-        if let Some(key) = seen.idempotency_key {
-            self.replies
-                .lock()
-                .unwrap()
-                .insert(key, (status, body.clone()));
-        }
-        (status, [("idempotent-replayed", "false")], body).into_response()
-    }
-
-    async fn start() -> (Self, String) {
-        let fake = Self::default();
-        let handler = fake.clone();
-        let app = Router::new().fallback(
-            move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
-                let fake = handler.clone();
-                async move { fake.handle(method, uri, headers, body).await }
-            },
-        );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        (fake, url)
-    }
-
-    fn seen(&self) -> Vec<Seen> {
-        self.seen.lock().unwrap().clone()
-    }
-}
+use crate::helpers::fake_stripe::FakeStripe;
 
 fn provider(url: &str) -> StripeProvider {
     let config = StripeConfig {
@@ -178,6 +24,7 @@ fn charge(pm: &str, key: &str) -> ChargeRequest {
         amount_cents: 7_840,
         payment_method_id: pm.into(),
         destination: Some("acct_1Instructor".into()),
+        customer: None,
         off_session: true,
         idempotency_key: key.into(),
     }
@@ -191,7 +38,7 @@ async fn an_authorisation_is_a_manual_capture_destination_charge_with_our_key() 
         .authorize(&charge("pm_card_visa", "booking:b1:authorize:1"))
         .await
         .unwrap();
-    assert_eq!(intent, "pi_3TestIntent");
+    assert_eq!(fake.intent(&intent).status, "requires_capture");
     let seen = &fake.seen()[0];
     assert_eq!(seen.path, "/v1/payment_intents");
     assert_eq!(
@@ -250,7 +97,7 @@ async fn a_declined_card_reports_the_decline_code() {
 
 #[tokio::test]
 async fn stripe_trouble_is_retried_and_authentication_hands_back_the_client_secret() {
-    let (_, url) = FakeStripe::start().await;
+    let (fake, url) = FakeStripe::start().await;
     let stripe = provider(&url);
     for pm in ["pm_busy", "pm_outage"] {
         let answer = stripe.authorize(&charge(pm, &format!("k-{pm}"))).await;
@@ -263,11 +110,22 @@ async fn stripe_trouble_is_retried_and_authentication_hands_back_the_client_secr
         off_session: false,
         ..charge("pm_card_authenticationRequired", "k-sca")
     };
+    let Err(PaymentError::AuthenticationRequired {
+        intent_id,
+        client_secret,
+    }) = stripe.authorize(&on_session).await
+    else {
+        panic!("expected requires_action");
+    };
+    assert_eq!(fake.intent(&intent_id).status, "requires_action");
+    assert_eq!(client_secret, format!("{intent_id}_secret_abc"));
+    // Off-session the same card is a decline, as on Stripe.
     assert_eq!(
-        stripe.authorize(&on_session).await,
-        Err(PaymentError::AuthenticationRequired {
-            intent_id: "pi_3TestIntent".into(),
-            client_secret: "pi_3TestIntent_secret_abc".into()
+        stripe
+            .authorize(&charge("pm_card_authenticationRequired", "k-sca-off"))
+            .await,
+        Err(PaymentError::Declined {
+            code: "authentication_required".into()
         })
     );
 }
@@ -276,29 +134,34 @@ async fn stripe_trouble_is_retried_and_authentication_hands_back_the_client_secr
 async fn capture_release_refund_transfer_and_reversal_send_what_stripe_expects() {
     let (fake, url) = FakeStripe::start().await;
     let stripe = provider(&url);
-    stripe
-        .capture("pi_3TestIntent", 1_890, "booking:b1:capture:0")
+    let paid = stripe
+        .authorize(&charge("pm_card_visa", "a1"))
+        .await
+        .unwrap();
+    let dropped = stripe
+        .authorize(&charge("pm_card_visa", "a2"))
         .await
         .unwrap();
     stripe
-        .release("pi_3TestIntent", "booking:b2:release:0")
+        .capture(&paid, 1_890, "booking:b1:capture:0")
         .await
         .unwrap();
-    let refund = stripe
-        .refund("pi_3TestIntent", 7_840, true, true, "booking:b3:refund:0")
+    stripe
+        .release(&dropped, "booking:b2:release:0")
         .await
         .unwrap();
-    assert_eq!(refund, "re_3TestRefund");
+    stripe
+        .refund(&paid, 7_840, true, true, "booking:b3:refund:0")
+        .await
+        .unwrap();
     let transfer = stripe
         .transfer("acct_1Instructor", 2_555, "booking:b4:transfer:0")
         .await
         .unwrap();
-    assert_eq!(transfer, "tr_3TestTransfer");
-    let reversal = stripe
-        .reverse_transfer("tr_3TestTransfer", 500, "booking:b5:reverse:0")
+    stripe
+        .reverse_transfer(&transfer, 500, "booking:b5:reverse:0")
         .await
         .unwrap();
-    assert_eq!(reversal, "trr_3TestReversal");
     let seen = fake.seen();
     let sent = |i: usize| -> (String, Vec<(String, String)>, Option<String>) {
         let mut form: Vec<(String, String)> = seen[i].form.clone().into_iter().collect();
@@ -312,28 +175,28 @@ async fn capture_release_refund_transfer_and_reversal_send_what_stripe_expects()
             .collect()
     };
     assert_eq!(
-        sent(0),
+        sent(2),
         (
-            "/v1/payment_intents/pi_3TestIntent/capture".into(),
+            format!("/v1/payment_intents/{paid}/capture"),
             pairs(&[("application_fee_amount", "1890")]),
             Some("booking:b1:capture:0".into())
         )
     );
     assert_eq!(
-        sent(1),
+        sent(3),
         (
-            "/v1/payment_intents/pi_3TestIntent/cancel".into(),
+            format!("/v1/payment_intents/{dropped}/cancel"),
             vec![],
             Some("booking:b2:release:0".into())
         )
     );
     assert_eq!(
-        sent(2),
+        sent(4),
         (
             "/v1/refunds".into(),
             pairs(&[
                 ("amount", "7840"),
-                ("payment_intent", "pi_3TestIntent"),
+                ("payment_intent", paid.as_str()),
                 ("refund_application_fee", "true"),
                 ("reverse_transfer", "true")
             ]),
@@ -341,7 +204,7 @@ async fn capture_release_refund_transfer_and_reversal_send_what_stripe_expects()
         )
     );
     assert_eq!(
-        sent(3),
+        sent(5),
         (
             "/v1/transfers".into(),
             pairs(&[
@@ -353,13 +216,24 @@ async fn capture_release_refund_transfer_and_reversal_send_what_stripe_expects()
         )
     );
     assert_eq!(
-        sent(4),
+        sent(6),
         (
-            "/v1/transfers/tr_3TestTransfer/reversals".into(),
+            format!("/v1/transfers/{transfer}/reversals"),
             pairs(&[("amount", "500")]),
             Some("booking:b5:reverse:0".into())
         )
     );
+    // Stripe's books after all that: the charge refunded whole, the instructor's share of it
+    // reversed, the transfer less its reversal.
+    let totals = fake.totals();
+    assert_eq!(totals.card_net_cents, 0);
+    assert_eq!(totals.destinations["acct_1Instructor"], 2_055);
+    // Capturing twice is refused by Stripe; a key reused with other parameters too.
+    assert!(stripe.capture(&paid, 1_890, "another-key").await.is_err());
+    assert!(matches!(
+        stripe.capture(&dropped, 100, "booking:b1:capture:0").await,
+        Err(PaymentError::Unavailable(_))
+    ));
 }
 
 #[tokio::test]

@@ -36,6 +36,20 @@ impl TestApp {
         }
     }
 
+    /// Panics unless every ledger invariant holds with `provider` as the provider's books.
+    pub async fn assert_ledger_matches(&self, provider: instainstru::payments::Totals) {
+        self.run_jobs().await;
+        let verdict = self
+            .state
+            .db
+            .read(move |c| Ok(instainstru::bookings::audit::verify_against(c, &provider)?))
+            .await
+            .unwrap();
+        if let Err(problems) = verdict {
+            panic!("ledger invariants broken:\n{}", problems.join("\n"));
+        }
+    }
+
     /// The sum of ledger rows of `kind` (for one booking when given).
     pub async fn ledger_sum(&self, kind: &str, booking: Option<&str>) -> i64 {
         let (kind, booking) = (kind.to_string(), booking.map(str::to_string));

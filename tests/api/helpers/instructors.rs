@@ -130,6 +130,28 @@ impl TestApp {
                 .status(),
             200
         );
+        if matches!(
+            self.state.payments.as_ref(),
+            instainstru::payments::Provider::Stripe(_)
+        ) {
+            // With Stripe, payouts are ready when Stripe says so.
+            let teacher = id.clone();
+            let account: String = self
+                .state
+                .db
+                .read(move |c| {
+                    Ok(c.query_row(
+                        "SELECT payouts_account FROM instructor_profiles WHERE user_id = ?1",
+                        [&teacher],
+                        |r| r.get(0),
+                    )?)
+                })
+                .await
+                .unwrap();
+            let ready = json!({"id": account, "object": "account", "charges_enabled": true, "payouts_enabled": true});
+            self.deliver_event("account.updated", &format!("evt_ready_{id}"), ready, None)
+                .await;
+        }
         browser.set_week("09:00", "17:00").await;
         let live = browser.post("/api/v1/instructor/go-live", &json!({})).await;
         assert_eq!(live.status(), 200, "{}", live.text().await.unwrap());

@@ -4,6 +4,7 @@
 
 pub mod bookings;
 pub mod browser;
+pub mod fake_stripe;
 pub mod instructors;
 pub mod process;
 
@@ -130,6 +131,42 @@ impl TestApp {
     }
 
     /// Sets the clock to `at`, running jobs that fall due on the way.
+    /// Delivers a Stripe event to the webhook, signed with the platform secret, stamped now.
+    pub async fn deliver_event(
+        &self,
+        kind: &str,
+        id: &str,
+        object: Value,
+        account: Option<&str>,
+    ) -> Response {
+        let now = self.state.clock.now().timestamp();
+        let mut event = serde_json::json!({"id": id, "object": "event", "type": kind, "created": now,
+            "data": {"object": object}});
+        if let Some(account) = account {
+            event["account"] = account.into();
+        }
+        self.deliver_event_raw(&event).await
+    }
+
+    /// Delivers `event` as it is (its own `created`).
+    pub async fn deliver_event_raw(&self, event: &Value) -> Response {
+        let body = event.to_string();
+        let secret = self.state.config.payments.stripe.webhook_secret.clone();
+        let signature =
+            crate::webhooks::signature(&body, &secret, self.state.clock.now().timestamp());
+        let response = self
+            .client
+            .post(format!("{}/api/v1/webhooks/stripe", self.url))
+            .header("Stripe-Signature", signature)
+            .body(body)
+            .send()
+            .await
+            .expect("webhook delivered");
+        assert_eq!(response.status(), 200);
+        self.run_jobs().await;
+        response
+    }
+
     pub async fn travel_to(&self, at: &str) {
         let response = self
             .post_json("/api/v1/dev/clock", &serde_json::json!({ "now": at }))

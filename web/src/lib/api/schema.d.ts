@@ -638,6 +638,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/bookings/{id}/confirm-payment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * After the bank's check (SCA) in the browser: finishes a booking that answered 402
+         *     `payment.requires_action`. 200 with the confirmed booking; 402 `payment.declined` when the
+         *     check failed (the booking is gone); 402 `payment.requires_action` while it is still open.
+         */
+        post: operations["confirm_payment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/bookings/{id}/no-show": {
         parameters: {
             query?: never;
@@ -1176,6 +1197,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/payments/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Which payment provider the web app talks to, and Stripe's publishable key when it is Stripe. */
+        get: operations["payments_config"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/payments/methods": {
         parameters: {
             query?: never;
@@ -1225,6 +1263,43 @@ export interface paths {
         put?: never;
         /** Make a saved card the one scheduled payments use. */
         post: operations["make_default"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/setup-intent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start saving a card: with Stripe, a SetupIntent for the Payment Element; with the simulated
+         *     provider, nothing to set up (send a test payment method id to `POST /payments/methods`).
+         */
+        post: operations["setup_intent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/simulated/authenticate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Answer the test authentication of a simulated payment. */
+        post: operations["authenticate"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1345,6 +1420,11 @@ export interface components {
         };
         AreasResponse: {
             areas: components["schemas"]["Area"][];
+        };
+        Authenticate: {
+            client_secret: string;
+            /** @description Pass (`true`) or fail (`false`) the check, like the test page's two buttons. */
+            succeed: boolean;
         };
         BackgroundCheckView: {
             expires_at?: string | null;
@@ -1482,6 +1562,8 @@ export interface components {
              * @description What can be spent now (reserved credit is not included).
              */
             balance_cents: number;
+            /** @description Credits cannot be spent while a chargeback on one of the student's payments is open. */
+            frozen: boolean;
             items: components["schemas"]["CreditGrant"][];
         };
         Decision: {
@@ -1523,6 +1605,8 @@ export interface components {
         };
         Earnings: {
             items: components["schemas"]["EarningsRow"][];
+            /** @description Payouts from the Stripe balance to the instructor's bank, newest first (Stripe only). */
+            payouts: components["schemas"]["Payout"][];
             totals: components["schemas"]["EarningsTotals"];
             /** @description The last 12 weeks, oldest first (net by lesson date). */
             weeks: components["schemas"]["Week"][];
@@ -1928,6 +2012,19 @@ export interface components {
         };
         /** @enum {string} */
         PaymentStatus: "scheduled" | "authorized" | "captured" | "locked" | "released" | "refunded" | "failed";
+        PaymentsSetup: {
+            /** @description `simulated` (Stripe's test cards, offline) or `stripe` (Stripe.js and the Payment Element). */
+            provider: string;
+            publishable_key?: string | null;
+        };
+        Payout: {
+            /** Format: int64 */
+            amount_cents: number;
+            arrival_at?: string | null;
+            id: string;
+            /** @description Stripe's payout status: `pending`, `in_transit`, `paid`, `failed`, `canceled`. */
+            status: string;
+        };
         PendingCheck: {
             /** @description Admin-only download of the uploaded document. */
             document_url?: string | null;
@@ -2113,6 +2210,13 @@ export interface components {
             advance_seconds?: number | null;
             /** @example 2026-12-01T15:00:00Z */
             now?: string | null;
+        };
+        SetupStart: {
+            /** @description The SetupIntent the browser confirms with Stripe.js and the Payment Element. */
+            client_secret?: string | null;
+            /** @description `simulated` (save a Stripe test payment method id directly) or `stripe`. */
+            provider: string;
+            publishable_key?: string | null;
         };
         SignupRequest: {
             email: string;
@@ -3338,6 +3442,40 @@ export interface operations {
             };
         };
     };
+    confirm_payment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Booking"];
+                };
+            };
+            /** @description payment.declined, payment.requires_action */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     report_no_show: {
         parameters: {
             query?: never;
@@ -4285,6 +4423,25 @@ export interface operations {
             };
         };
     };
+    payments_config: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentsSetup"];
+                };
+            };
+        };
+    };
     list: {
         parameters: {
             query?: never;
@@ -4379,6 +4536,67 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    setup_intent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SetupStart"];
+                };
+            };
+            /** @description payment.unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    authenticate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Authenticate"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not the simulated provider */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description payment.nothing_to_authenticate */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
