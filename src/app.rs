@@ -106,6 +106,7 @@ fn registry() -> Registry {
     crate::instructors::background::register(&mut registry);
     crate::credits::register(&mut registry);
     crate::bookings::jobs::register(&mut registry);
+    crate::reviews::register(&mut registry);
     registry
 }
 
