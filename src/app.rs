@@ -107,6 +107,7 @@ fn registry() -> Registry {
     crate::credits::register(&mut registry);
     crate::payments::events::register(&mut registry);
     crate::bookings::jobs::register(&mut registry);
+    crate::reviews::register(&mut registry);
     registry
 }
 

@@ -4,7 +4,9 @@
 //!
 //! Kinds and what they mean (amounts are positive):
 //! - money in for a booking: `card_capture` (from the student's card), `credit_use` and
-//!   `credit_forfeit` (credit the student spent or lost on it, which the platform funds);
+//!   `credit_forfeit` (credit the student spent or lost on it, which the platform funds),
+//!   `tip_capture` (a tip charged to the student's card on its own intent; it leaves again as an
+//!   `instructor_payout` of the same amount, since tips carry no platform fee);
 //! - money out of it: `card_refund` (back to the card), `instructor_payout` (to the
 //!   instructor's account; a reversal is negative), `platform_fee` and `commission` (kept),
 //!   `credit_grant` with a booking (credit given back because of the booking);
@@ -30,6 +32,7 @@ pub enum Kind {
     CreditForfeit,
     CreditExpire,
     CreditRevoke,
+    TipCapture,
 }
 
 impl Kind {
@@ -45,6 +48,7 @@ impl Kind {
             Self::CreditForfeit => "credit_forfeit",
             Self::CreditExpire => "credit_expire",
             Self::CreditRevoke => "credit_revoke",
+            Self::TipCapture => "tip_capture",
         }
     }
 }

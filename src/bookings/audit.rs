@@ -1,7 +1,7 @@
 //! The ledger invariants, which tests check after every scenario (and an admin can run):
 //! for a settled booking, money in equals money out; credits add up per student; and the
-//! payment provider's own records agree with the ledger on card money and on what reached each
-//! instructor. The kinds are described in `crate::ledger`.
+//! payment provider's own records agree with the ledger on card money (lesson charges and tips)
+//! and on what reached each instructor. The kinds are described in `crate::ledger`.
 
 use std::collections::BTreeMap;
 
@@ -35,7 +35,7 @@ pub fn verify_against(
 fn bookings_balance(conn: &Connection, problems: &mut Vec<String>) -> rusqlite::Result<()> {
     let mut stmt = conn.prepare(
         "SELECT b.id, b.settled_at IS NOT NULL,
-            COALESCE(SUM(CASE WHEN l.kind IN ('card_capture', 'credit_use', 'credit_forfeit') THEN l.amount_cents END), 0),
+            COALESCE(SUM(CASE WHEN l.kind IN ('card_capture', 'credit_use', 'credit_forfeit', 'tip_capture') THEN l.amount_cents END), 0),
             COALESCE(SUM(CASE WHEN l.kind IN ('card_refund', 'instructor_payout', 'platform_fee', 'commission', 'credit_grant') THEN l.amount_cents END), 0),
             COALESCE(SUM(CASE WHEN l.kind = 'instructor_payout' THEN l.amount_cents END), 0)
          FROM bookings b LEFT JOIN ledger_entries l ON l.booking_id = b.id
@@ -116,9 +116,11 @@ fn provider_agrees(
     provider: &Totals,
     problems: &mut Vec<String>,
 ) -> rusqlite::Result<()> {
+    // Tips are captured card money too, on intents of their own (destination charges with no
+    // fee, so the provider also counts them as reaching the instructor).
     let card_net: i64 = conn.query_row(
-        "SELECT COALESCE(SUM(CASE kind WHEN 'card_capture' THEN amount_cents ELSE -amount_cents END), 0)
-         FROM ledger_entries WHERE kind IN ('card_capture', 'card_refund')",
+        "SELECT COALESCE(SUM(CASE WHEN kind IN ('card_capture', 'tip_capture') THEN amount_cents ELSE -amount_cents END), 0)
+         FROM ledger_entries WHERE kind IN ('card_capture', 'card_refund', 'tip_capture')",
         [],
         |r| r.get(0),
     )?;

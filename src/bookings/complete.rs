@@ -1,6 +1,7 @@
 //! Completion: the instructor marks a lesson complete after it ends (or it completes by itself
 //! at end + 24 h). Completing counts towards the student's loyalty grants ($10 at lifetime
-//! lesson 5, 16, 27...; $20 at 11, 22, 33...). The money settles at end + 24 h either way.
+//! lesson 5, 16, 27...; $20 at 11, 22, 33...), asks the student for a review (with a reminder
+//! 3 days later) and opens the 30-day review window. The money settles at end + 24 h either way.
 
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
@@ -48,7 +49,9 @@ pub fn mark_completed(
             now,
         )?;
     }
+    // The completion notice asks for a review; the reminder follows once if none comes.
     jobs::notify(conn, &b.id, "completed", now)?;
+    jobs::remind_review(conn, &b.id, now)?;
     Ok(())
 }
 

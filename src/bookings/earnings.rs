@@ -1,6 +1,10 @@
 //! Instructor earnings: per lesson gross (the lesson price, or the share a late cancellation
 //! pays), commission, net and tips, with status `scheduled` (money not yet settled) or `paid`;
 //! totals; the last 12 weeks for the chart; and the same rows as CSV.
+//!
+//! Tips count at 100% (they carry no commission) and are read from the ledger's `tip_capture`
+//! rows, so this page needs nothing from the reviews domain above it. A tip reaches the
+//! instructor when it is charged, so it counts as paid even while its lesson still settles.
 
 use axum::extract::State;
 use axum::http::header;
@@ -47,7 +51,7 @@ pub struct EarningsTotals {
     commission_cents: i64,
     net_cents: i64,
     tip_cents: i64,
-    /// Settled and sent to the payouts account.
+    /// Settled and sent to the payouts account (tips as soon as they are charged).
     paid_cents: i64,
     /// Booked or awaiting settlement.
     scheduled_cents: i64,
@@ -99,31 +103,44 @@ fn payouts(conn: &Connection, instructor_id: &str) -> rusqlite::Result<Vec<Payou
     .collect()
 }
 
+/// A lesson with its student's name and the tips paid on it.
+type Found = (BookingRow, String, i64);
+
 /// One row per lesson that pays (or will pay) the instructor, newest first.
-fn rows(conn: &Connection, instructor_id: &str) -> rusqlite::Result<Vec<(BookingRow, String)>> {
+fn rows(conn: &Connection, instructor_id: &str) -> rusqlite::Result<Vec<Found>> {
     conn.prepare(&format!(
-        "SELECT {COLUMNS}, (SELECT full_name FROM users u WHERE u.id = bookings.student_id) FROM bookings
+        "SELECT {COLUMNS}, (SELECT full_name FROM users u WHERE u.id = bookings.student_id),
+            (SELECT COALESCE(SUM(l.amount_cents), 0) FROM ledger_entries l
+             WHERE l.booking_id = bookings.id AND l.kind = 'tip_capture')
+         FROM bookings
          WHERE instructor_id = ?1 AND (status IN ('confirmed', 'completed', 'no_show') OR cancel_payout_cents > 0)
          ORDER BY start_at DESC"
     ))?
     .query_map([instructor_id], |r| {
-        Ok((BookingRow::from_row(r)?, r.get::<_, Option<String>>(40)?.unwrap_or_default()))
+        Ok((
+            BookingRow::from_row(r)?,
+            r.get::<_, Option<String>>(40)?.unwrap_or_default(),
+            r.get(41)?,
+        ))
     })?
     .collect()
 }
 
-fn row_of(b: &BookingRow, student: &str) -> Option<EarningsRow> {
+fn row_of(b: &BookingRow, student: &str, tip: i64) -> Option<EarningsRow> {
     let (gross, net) = match b.status {
         Status::Cancelled => {
             let net = b.cancel_payout_cents.unwrap_or(0);
             ((b.lesson_price_cents + 1) / 2, net)
         }
-        // An absent instructor earns nothing.
+        // An absent instructor earns nothing (but keeps a tip already given).
         Status::NoShow
             if b.payment_status == super::model::PaymentStatus::Refunded
                 || b.payment_status == super::model::PaymentStatus::Released =>
         {
-            return None;
+            if tip == 0 {
+                return None;
+            }
+            (0, 0)
         }
         _ => (b.lesson_price_cents, b.instructor_payout_cents),
     };
@@ -141,7 +158,7 @@ fn row_of(b: &BookingRow, student: &str) -> Option<EarningsRow> {
         gross_cents: gross,
         commission_cents: gross - net,
         net_cents: net,
-        tip_cents: 0,
+        tip_cents: tip,
     })
 }
 
@@ -168,10 +185,12 @@ fn summarize(
         totals.commission_cents += row.commission_cents;
         totals.net_cents += row.net_cents;
         totals.tip_cents += row.tip_cents;
+        // Tips are paid out with their charge, whatever the lesson's own status.
+        totals.paid_cents += row.tip_cents;
         if row.status == "paid" {
-            totals.paid_cents += row.net_cents + row.tip_cents;
+            totals.paid_cents += row.net_cents;
         } else {
-            totals.scheduled_cents += row.net_cents + row.tip_cents;
+            totals.scheduled_cents += row.net_cents;
         }
         let week = monday_of(start.with_timezone(&tz).date_naive()).to_string();
         if let Some(w) = weeks.iter_mut().find(|w| w.week_start == week) {
@@ -197,7 +216,7 @@ async fn load(
         .await?;
     let items = found
         .iter()
-        .filter_map(|(b, student)| row_of(b, student).map(|r| (r, b.start)))
+        .filter_map(|(b, student, tip)| row_of(b, student, *tip).map(|r| (r, b.start)))
         .collect();
     Ok((items, zone.parse().unwrap_or(chrono_tz::UTC)))
 }

@@ -33,6 +33,15 @@ pub const RECONCILE_INTENT: &str = crate::payments::events::RECONCILE_INTENT;
 /// Money settles this long after the lesson ends (the window for no-show reports).
 pub const SETTLE_AFTER: Duration = Duration::hours(24);
 
+/// The review reminder a completed lesson schedules. Reviews rank above bookings, so bookings
+/// only enqueue it (in the completing transaction) and `reviews` registers the handler.
+pub const REVIEW_REMINDER: &str = "reviews.remind";
+/// A lesson may be reviewed until this long after it ends (SPEC 7); the completion notice
+/// states the deadline, so the rule lives here, below both.
+pub const REVIEW_WINDOW: Duration = Duration::days(30);
+/// An unreviewed lesson is reminded about once, this long after it completes.
+pub const REVIEW_REMINDER_AFTER: Duration = Duration::days(3);
+
 #[derive(Serialize, Deserialize)]
 pub struct ForBooking {
     pub booking_id: String,
@@ -143,6 +152,21 @@ pub fn notify_keyed(
         conn,
         &NewJob::new(NOTIFY, &payload, now)
             .dedupe(format!("booking:{booking_id}:notify:{discriminator}")),
+    )?;
+    Ok(())
+}
+
+/// Schedules the one review reminder of a lesson that just completed.
+pub fn remind_review(
+    conn: &Connection,
+    booking_id: &str,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    enqueue(
+        conn,
+        &NewJob::new(REVIEW_REMINDER, &ForBooking::new(booking_id), now)
+            .run_at(now + REVIEW_REMINDER_AFTER)
+            .dedupe(format!("booking:{booking_id}:review_reminder")),
     )?;
     Ok(())
 }

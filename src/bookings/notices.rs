@@ -229,7 +229,11 @@ pub async fn send(state: &AppState, id: &str, event: &str) -> AppResult<()> {
                     send_to(&st, tx, &p.instructor, &n, now)?;
                 }
                 "completed" => {
-                    let n = with(for_student, "lesson_completed", key("student"), "Lesson complete: leave a review", &link);
+                    // The review request: the button opens the review form on the lesson.
+                    let zone = if p.student.timezone.is_empty() { &b.timezone } else { &p.student.timezone };
+                    let deadline = local(b.end + super::jobs::REVIEW_WINDOW, zone, true);
+                    let n = with(for_student.var("deadline", deadline), "lesson_completed", key("student"), "Lesson complete: leave a review", &link)
+                        .action(format!("{link}?review=1"), "Leave a review");
                     send_to(&st, tx, &p.student, &n, now)?;
                 }
                 "payment_failed" | "payment_final_warning" => {

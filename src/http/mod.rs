@@ -40,6 +40,7 @@ pub use extract::{Json, Query};
         (name = "instructors", description = "Public instructor profiles, listings and open slots"),
         (name = "instructor", description = "An instructor's own profile, services, availability and onboarding"),
         (name = "payments", description = "Saved payment methods"),
+        (name = "reviews", description = "Reviews, instructor responses and tips"),
         (name = "catalog", description = "Categories, services and areas"),
         (name = "admin", description = "Administration (role admin)"),
         (name = "dev", description = "Test clock, job runner and mail outbox (development only)")
@@ -64,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::payments::authentication::routes())
         .merge(crate::credits::routes())
         .merge(crate::bookings::routes())
+        .merge(crate::reviews::routes())
         .merge(crate::notifications::routes())
         .merge(crate::admin::routes())
         .merge(crate::dev::routes())

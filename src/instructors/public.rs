@@ -1,4 +1,8 @@
 //! What everyone sees: the public profile of a live instructor and the browse list.
+//!
+//! Both show the instructor's rating summary from `reviews`. Reviews rank above instructors,
+//! so this is a read going upwards; it is only a read of a pure summary (no state changes), and
+//! the one place that knows the rating rule stays in `reviews::rating`.
 
 use axum::extract::{Path, State};
 use serde::{Deserialize, Serialize};
@@ -49,10 +53,14 @@ pub struct PublicProfile {
     service_areas: Vec<AreaRef>,
     teaching_location: Option<PublicLocation>,
     services: Vec<OfferingView>,
-    /// Shown from 3 reviews on (reviews arrive with their own release).
+    /// The Bayesian average, one decimal; null under 3 visible reviews.
     rating: Option<f64>,
+    /// Visible reviews.
     review_count: u32,
+    /// Fewer than 5 visible reviews.
     is_new: bool,
+    /// Visible reviews per catalog service, most reviewed first.
+    service_review_counts: Vec<crate::reviews::ServiceReviewCount>,
     live: bool,
 }
 
@@ -85,6 +93,7 @@ pub struct ListedInstructor {
     years_experience: i64,
     services: Vec<ListedService>,
     areas: Vec<String>,
+    /// The Bayesian average, one decimal; null under 3 visible reviews.
     rating: Option<f64>,
     review_count: u32,
     is_new: bool,
@@ -114,7 +123,10 @@ async fn profile(
         .0
         .as_ref()
         .is_some_and(|v| v.user.id == id || v.user.role == Role::Admin);
-    let listing = super::visible(&state, &id, privileged).await?;
+    let (listing, reviews) = super::visible_with(&state, &id, privileged, |c, p| {
+        Ok(crate::reviews::summary(c, &p.user_id)?)
+    })
+    .await?;
     let catalog = state.catalog.get();
     let p = listing.profile;
     let teaching_location = match (p.studio_lat, p.studio_lng) {
@@ -149,9 +161,10 @@ async fn profile(
             .iter()
             .map(|o| offerings::view(&catalog, o))
             .collect(),
-        rating: None,
-        review_count: 0,
-        is_new: true,
+        rating: reviews.rating,
+        review_count: reviews.review_count,
+        is_new: reviews.is_new,
+        service_review_counts: reviews.by_service,
         live: p.live,
     }))
 }
@@ -178,7 +191,7 @@ async fn list(
         return Ok(Json(Paginated::new(Vec::new(), page, 0)));
     }
     let (category, service) = (q.category.clone(), q.service.clone());
-    let (rows, total, offerings, instructor_areas) = state
+    let (rows, total, offerings, instructor_areas, ratings) = state
         .db
         .read(move |c| {
             let filter = store::ListFilter {
@@ -189,13 +202,16 @@ async fn list(
                 offset: page.offset(),
             };
             let (rows, total) = store::list_live(c, &filter)?;
+            let platform = crate::reviews::store::platform_totals(c)?;
             let mut offerings = Vec::new();
             let mut instructor_areas = Vec::new();
+            let mut ratings = Vec::new();
             for row in &rows {
                 offerings.push(store::offerings_of(c, &row.user_id)?);
                 instructor_areas.push(store::areas_of(c, &row.user_id)?);
+                ratings.push(crate::reviews::summary_with(c, &row.user_id, platform)?);
             }
-            Ok((rows, total, offerings, instructor_areas))
+            Ok((rows, total, offerings, instructor_areas, ratings))
         })
         .await?;
     let catalog = state.catalog.get();
@@ -203,7 +219,8 @@ async fn list(
         .into_iter()
         .zip(offerings)
         .zip(instructor_areas)
-        .map(|((row, offerings), areas)| ListedInstructor {
+        .zip(ratings)
+        .map(|(((row, offerings), areas), reviews)| ListedInstructor {
             display_name: display_name(&row.full_name),
             photo_url: row.photo_key.as_deref().map(|k| media::photo_url(k, 400)),
             bio_excerpt: excerpt(&row.bio),
@@ -224,9 +241,9 @@ async fn list(
                 .filter_map(|s| state.areas.get(s))
                 .map(|a| a.name.clone())
                 .collect(),
-            rating: None,
-            review_count: 0,
-            is_new: true,
+            rating: reviews.rating,
+            review_count: reviews.review_count,
+            is_new: reviews.is_new,
             id: row.user_id,
         })
         .collect();

@@ -48,6 +48,11 @@ const SOURCES: &[(&str, &str)] = sources![
     "lesson_completed",
     "no_show_reported",
     "admin_alert",
+    "review_received",
+    "review_response",
+    "review_reminder",
+    "tip_receipt",
+    "tip_received",
 ];
 
 pub const TEMPLATES: &[EmailTemplate] = &[
@@ -163,6 +168,37 @@ pub const TEMPLATES: &[EmailTemplate] = &[
         name: "admin_alert",
         subject: "Admin alert: {{ alert }}",
         category: Category::Account,
+        transactional: true,
+    },
+    EmailTemplate {
+        name: "review_received",
+        subject: "New review from {{ other_name }}: {{ stars }}",
+        category: Category::Reviews,
+        transactional: false,
+    },
+    EmailTemplate {
+        name: "review_response",
+        subject: "{{ other_name }} answered your review",
+        category: Category::Reviews,
+        transactional: false,
+    },
+    EmailTemplate {
+        name: "review_reminder",
+        subject: "How was {{ service }} with {{ other_name }}?",
+        category: Category::Reviews,
+        transactional: false,
+    },
+    // Money: a receipt and a payment notice always go, whatever the preferences.
+    EmailTemplate {
+        name: "tip_receipt",
+        subject: "Receipt: your {{ amount }} tip for {{ other_name }}",
+        category: Category::LessonUpdates,
+        transactional: true,
+    },
+    EmailTemplate {
+        name: "tip_received",
+        subject: "{{ other_name }} tipped you {{ amount }}",
+        category: Category::LessonUpdates,
         transactional: true,
     },
 ];

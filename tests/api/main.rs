@@ -16,6 +16,7 @@ mod jobs;
 mod payments;
 mod process;
 mod recovery;
+mod reviews;
 mod stripe;
 mod stripe_lifecycle;
 mod two_factor;

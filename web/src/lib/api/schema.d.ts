@@ -174,6 +174,23 @@ export interface paths {
         patch: operations["edit_service"];
         trace?: never;
     };
+    "/api/v1/admin/reviews/{id}/hide": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Hide a review, with a reason: it leaves public lists and stops counting in the rating. */
+        post: operations["hide"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/users": {
         parameters: {
             query?: never;
@@ -710,6 +727,45 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/bookings/{id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The review of a lesson, for its student, its instructor and admins. */
+        get: operations["booking_review"];
+        put?: never;
+        /**
+         * Review a completed lesson (its student only, within 30 days), optionally with a tip that
+         *     goes 100% to the instructor. Send `Idempotency-Key` to make retries safe. A refused tip
+         *     does not undo the review: check `tip.status`.
+         */
+        post: operations["create_review"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bookings/{id}/tip": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Tip for a completed lesson on its own (e.g. after a refused card), 100% to the instructor. */
+        post: operations["create_tip"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/calendar": {
         parameters: {
             query?: never;
@@ -1008,6 +1064,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/instructor/reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The signed-in instructor's own reviews, newest first, with whether each is answered (and
+         *     hidden ones, marked).
+         */
+        get: operations["own_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/instructor/services": {
         parameters: {
             query?: never;
@@ -1052,6 +1128,23 @@ export interface paths {
         };
         /** A live instructor's public profile (their own or an admin's view also before going live). */
         get: operations["profile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instructors/{id}/reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An instructor's reviews, newest first; hidden ones are left out. */
+        get: operations["public_list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1300,6 +1393,40 @@ export interface paths {
         put?: never;
         /** Answer the test authentication of a simulated payment. */
         post: operations["authenticate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reviews/{id}/response": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The instructor answers one of their reviews, once. */
+        post: operations["respond"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tips/{id}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** After the web app completed the bank's check (SCA), capture a `requires_action` tip. */
+        post: operations["confirm_tip"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1638,7 +1765,7 @@ export interface components {
             net_cents: number;
             /**
              * Format: int64
-             * @description Settled and sent to the payouts account.
+             * @description Settled and sent to the payouts account (tips as soon as they are charged).
              */
             paid_cents: number;
             /**
@@ -1671,6 +1798,10 @@ export interface components {
         Format: "travel" | "studio" | "online";
         Health: {
             status: string;
+        };
+        HideRequest: {
+            /** @description Why it is hidden (1 to 500 characters), kept with the review. */
+            reason: string;
         };
         InboxItem: {
             body: string;
@@ -1722,7 +1853,10 @@ export interface components {
             id: string;
             is_new: boolean;
             photo_url?: string | null;
-            /** Format: double */
+            /**
+             * Format: double
+             * @description The Bayesian average, one decimal; null under 3 visible reviews.
+             */
             rating?: number | null;
             /** Format: int32 */
             review_count: number;
@@ -1782,6 +1916,26 @@ export interface components {
             /** @description Spend available credit on the lesson price (never on the fee). */
             use_credits?: boolean;
         };
+        NewResponse: {
+            /** @description 1 to 500 characters, shown publicly under the review. */
+            text: string;
+        };
+        NewReview: {
+            /** @description The saved card to tip with; by default the lesson's card (or the default card). */
+            payment_method_id?: string | null;
+            /**
+             * Format: int64
+             * @description Whole stars, 1 to 5.
+             */
+            rating: number;
+            /** @description Optional, at most 500 characters. */
+            text?: string | null;
+            /**
+             * Format: int64
+             * @description An optional tip in cents (1 to 50000), 100% to the instructor.
+             */
+            tip_cents?: number | null;
+        };
         NewServiceRequest: {
             age_groups: components["schemas"]["AgeGroup"][];
             name: string;
@@ -1789,6 +1943,15 @@ export interface components {
             slug: string;
             subcategory_id: string;
             terms?: string[];
+        };
+        NewTip: {
+            /** @description The saved card to tip with; by default the lesson's card (or the default card). */
+            payment_method_id?: string | null;
+            /**
+             * Format: int64
+             * @description Cents, 1 to 50000, 100% to the instructor.
+             */
+            tip_cents: number;
         };
         NewToken: {
             id: string;
@@ -1990,13 +2153,63 @@ export interface components {
                 id: string;
                 is_new: boolean;
                 photo_url?: string | null;
-                /** Format: double */
+                /**
+                 * Format: double
+                 * @description The Bayesian average, one decimal; null under 3 visible reviews.
+                 */
                 rating?: number | null;
                 /** Format: int32 */
                 review_count: number;
                 services: components["schemas"]["ListedService"][];
                 /** Format: int64 */
                 years_experience: number;
+            }[];
+            /** Format: int32 */
+            page: number;
+            /** Format: int32 */
+            per_page: number;
+            /** Format: int64 */
+            total: number;
+        };
+        Paginated_PublicReview: {
+            items: {
+                created_at: string;
+                id: string;
+                /**
+                 * Format: int64
+                 * @description 1 to 5 stars.
+                 */
+                rating: number;
+                response?: components["schemas"]["ResponseView"] | null;
+                service_name: string;
+                /** @description First name and last initial ("Maya R."). */
+                student_display_name: string;
+                text?: string | null;
+            }[];
+            /** Format: int32 */
+            page: number;
+            /** Format: int32 */
+            per_page: number;
+            /** Format: int64 */
+            total: number;
+        };
+        Paginated_ReviewView: {
+            items: {
+                booking_id: string;
+                created_at: string;
+                /** @description Hidden by an admin: listed nowhere public and not counted in the rating. */
+                hidden: boolean;
+                hidden_reason?: string | null;
+                id: string;
+                instructor_id: string;
+                /** Format: int64 */
+                rating: number;
+                /** @description Whether the instructor has answered (once only). */
+                responded: boolean;
+                response?: components["schemas"]["ResponseView"] | null;
+                service_name: string;
+                student_display_name: string;
+                text?: string | null;
             }[];
             /** Format: int32 */
             page: number;
@@ -2092,6 +2305,7 @@ export interface components {
             /** @description First name and last initial. */
             display_name: string;
             id: string;
+            /** @description Fewer than 5 visible reviews. */
             is_new: boolean;
             languages: string[];
             live: boolean;
@@ -2099,17 +2313,37 @@ export interface components {
             photo_url?: string | null;
             /**
              * Format: double
-             * @description Shown from 3 reviews on (reviews arrive with their own release).
+             * @description The Bayesian average, one decimal; null under 3 visible reviews.
              */
             rating?: number | null;
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description Visible reviews.
+             */
             review_count: number;
             service_areas: components["schemas"]["AreaRef"][];
+            /** @description Visible reviews per catalog service, most reviewed first. */
+            service_review_counts: components["schemas"]["ServiceReviewCount"][];
             services: components["schemas"]["OfferingView"][];
             teaching_location?: components["schemas"]["PublicLocation"] | null;
             timezone: string;
             /** Format: int64 */
             years_experience: number;
+        };
+        /** @description A review in an instructor's public list. */
+        PublicReview: {
+            created_at: string;
+            id: string;
+            /**
+             * Format: int64
+             * @description 1 to 5 stars.
+             */
+            rating: number;
+            response?: components["schemas"]["ResponseView"] | null;
+            service_name: string;
+            /** @description First name and last initial ("Maya R."). */
+            student_display_name: string;
+            text?: string | null;
         };
         Quote: {
             /** Format: int64 */
@@ -2151,6 +2385,33 @@ export interface components {
             /** @description true: the reported party was absent; false: the lesson happened. */
             upheld: boolean;
         };
+        ResponseView: {
+            created_at: string;
+            text: string;
+        };
+        /** @description The answer to `POST /api/v1/bookings/{id}/review`. */
+        ReviewCreated: {
+            review: components["schemas"]["ReviewView"];
+            tip?: components["schemas"]["TipView"] | null;
+        };
+        /** @description A review as its student, its instructor and admins see it. */
+        ReviewView: {
+            booking_id: string;
+            created_at: string;
+            /** @description Hidden by an admin: listed nowhere public and not counted in the rating. */
+            hidden: boolean;
+            hidden_reason?: string | null;
+            id: string;
+            instructor_id: string;
+            /** Format: int64 */
+            rating: number;
+            /** @description Whether the instructor has answered (once only). */
+            responded: boolean;
+            response?: components["schemas"]["ResponseView"] | null;
+            service_name: string;
+            student_display_name: string;
+            text?: string | null;
+        };
         /** @enum {string} */
         Role: "student" | "instructor" | "admin";
         SaveMethod: {
@@ -2177,6 +2438,12 @@ export interface components {
         };
         ServiceId: {
             id: string;
+        };
+        ServiceReviewCount: {
+            /** Format: int32 */
+            review_count: number;
+            /** @description The catalog service id. */
+            service_id: string;
         };
         ServiceView: {
             age_groups: components["schemas"]["AgeGroup"][];
@@ -2254,6 +2521,22 @@ export interface components {
             lat: number;
             /** Format: double */
             lng: number;
+        };
+        TipView: {
+            /** Format: int64 */
+            amount_cents: number;
+            booking_id: string;
+            /** @description For the web app to complete the bank's check when `requires_action`. */
+            client_secret?: string | null;
+            /** @description The provider's decline code when `failed`. */
+            decline_code?: string | null;
+            id: string;
+            /**
+             * @description `captured` (paid to the instructor), `failed` (refused: nothing charged),
+             *     `requires_action` (the bank wants the student to authenticate; see `client_secret`) or
+             *     `pending` (the provider has not answered yet; it is finished within minutes).
+             */
+            status: string;
         };
         TokenRequest: {
             token: string;
@@ -2594,6 +2877,50 @@ export interface operations {
                 content?: never;
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    hide: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HideRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description review.reason_required */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3590,6 +3917,127 @@ export interface operations {
             };
         };
     };
+    booking_review: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewView"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    create_review: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewReview"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewCreated"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description tip.exists */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description review.not_completed, review.window_closed, review.exists, review.text_too_long, review.invalid_rating, tip.invalid_amount, tip.unavailable, idempotency.key_reused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    create_tip: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewTip"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TipView"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description tip.exists */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description review.not_completed, review.window_closed, tip.invalid_amount, tip.unavailable */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     feed_url: {
         parameters: {
             query?: never;
@@ -4095,6 +4543,38 @@ export interface operations {
             };
         };
     };
+    own_list: {
+        parameters: {
+            query?: {
+                /** @description Only reviews with at least this many stars (1-5). */
+                min_rating?: number;
+                /** @description Only reviews with text. */
+                with_text?: boolean;
+                page?: number;
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Paginated_ReviewView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     get_services: {
         parameters: {
             query?: never;
@@ -4189,6 +4669,40 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PublicProfile"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    public_list: {
+        parameters: {
+            query?: {
+                /** @description Only reviews with at least this many stars (1-5). */
+                min_rating?: number;
+                /** @description Only reviews with text. */
+                with_text?: boolean;
+                page?: number;
+                per_page?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Paginated_PublicReview"];
                 };
             };
             404: {
@@ -4596,6 +5110,92 @@ export interface operations {
                 content?: never;
             };
             /** @description payment.nothing_to_authenticate */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    respond: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewResponse"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewView"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description review.response_exists */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description review.text_required, review.text_too_long */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    confirm_tip: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TipView"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description tip.exists */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description tip.requires_action (the check is not complete), tip.not_confirmable */
             422: {
                 headers: {
                     [name: string]: unknown;
