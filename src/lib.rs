@@ -25,6 +25,7 @@ pub mod jobs;
 pub mod ledger;
 pub mod notifications;
 pub mod payments;
+pub mod search;
 pub mod users;
 
 pub use app::{App, AppState};
