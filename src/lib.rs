@@ -26,6 +26,7 @@ pub mod ledger;
 pub mod notifications;
 pub mod payments;
 pub mod reviews;
+pub mod search;
 pub mod users;
 
 pub use app::{App, AppState};

@@ -90,6 +90,75 @@ pub fn seed(conn: &Connection) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The embedded catalog as a snapshot without a database (ids in file order, nothing hidden), for
+/// unit tests of code that reads the catalog.
+#[cfg(test)]
+pub(crate) fn embedded_snapshot() -> anyhow::Result<super::Catalog> {
+    use std::collections::HashMap;
+
+    use super::{Catalog, CategoryView, Service, ServiceView, SubcategoryView};
+
+    let file = parse()?;
+    let mut last_id = 0i64;
+    let mut next_id = || {
+        last_id += 1;
+        last_id
+    };
+    let mut categories = Vec::new();
+    let mut services = HashMap::new();
+    let mut category_terms = HashMap::new();
+    for c in file.category {
+        let mut subcategories = Vec::new();
+        for s in c.subcategory {
+            let mut views = Vec::new();
+            for v in s.service {
+                let id = next_id();
+                views.push(ServiceView {
+                    id: id.to_string(),
+                    slug: v.slug.clone(),
+                    name: v.name.clone(),
+                    age_groups: v.ages.clone(),
+                    online_capable: v.online,
+                });
+                services.insert(
+                    id,
+                    Service {
+                        id,
+                        slug: v.slug,
+                        name: v.name,
+                        category_slug: c.slug.clone(),
+                        category_name: c.name.clone(),
+                        subcategory_slug: s.slug.clone(),
+                        terms: v.terms,
+                        age_groups: v.ages,
+                        online_capable: v.online,
+                        hidden: false,
+                    },
+                );
+            }
+            subcategories.push(SubcategoryView {
+                id: next_id().to_string(),
+                slug: s.slug,
+                name: s.name,
+                services: views,
+            });
+        }
+        category_terms.insert(c.slug.clone(), c.terms);
+        categories.push(CategoryView {
+            id: next_id().to_string(),
+            slug: c.slug,
+            name: c.name,
+            subcategories,
+        });
+    }
+    Ok(Catalog {
+        categories,
+        services,
+        category_terms,
+        json: axum::body::Bytes::new(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::HashSet;

@@ -89,6 +89,8 @@ pub struct Catalog {
     pub categories: Vec<CategoryView>,
     /// Every service, hidden ones included, by id.
     pub services: HashMap<i64, Service>,
+    /// Each category's search terms ("music lessons" means all of Music), by category slug.
+    pub category_terms: HashMap<String, Vec<String>>,
     /// The serialised `GET /api/v1/catalog` body.
     pub json: Bytes,
 }

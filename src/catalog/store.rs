@@ -15,18 +15,22 @@ pub fn snapshot(conn: &Connection) -> rusqlite::Result<Catalog> {
     let mut categories: Vec<CategoryView> = Vec::new();
     let mut category_index: HashMap<i64, usize> = HashMap::new();
     let mut names: HashMap<i64, (String, String)> = HashMap::new();
-    let mut stmt = conn.prepare("SELECT id, slug, name FROM categories ORDER BY position, id")?;
+    let mut category_terms = HashMap::new();
+    let mut stmt =
+        conn.prepare("SELECT id, slug, name, terms FROM categories ORDER BY position, id")?;
     let rows = stmt.query_map([], |r| {
         Ok((
             r.get::<_, i64>(0)?,
             r.get::<_, String>(1)?,
             r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
         ))
     })?;
     for row in rows {
-        let (id, slug, name) = row?;
+        let (id, slug, name, terms) = row?;
         category_index.insert(id, categories.len());
         names.insert(id, (slug.clone(), name.clone()));
+        category_terms.insert(slug.clone(), json_list(&terms));
         categories.push(CategoryView {
             id: id.to_string(),
             slug,
@@ -115,6 +119,7 @@ pub fn snapshot(conn: &Connection) -> rusqlite::Result<Catalog> {
     Ok(Catalog {
         categories,
         services,
+        category_terms,
         json: json.into(),
     })
 }
