@@ -652,3 +652,135 @@ async fn payouts_reach_the_instructors_earnings_and_only_the_newest_state_counts
             "arrival_at": instainstru::common::time::rfc3339(chrono::DateTime::from_timestamp(now + 86_400, 0).unwrap())}])
     );
 }
+
+/// A lesson given and settled: captured, the instructor paid.
+async fn settled_lesson(app: &TestApp, student: &Browser, instructor: &str) -> String {
+    let booking = booked(
+        student,
+        &lesson(app, instructor, "2026-12-04T15:00:00Z", "pm_card_visa"),
+    )
+    .await;
+    app.travel_to("2026-12-05T16:00:00Z").await;
+    booking
+}
+
+#[tokio::test]
+async fn a_tip_is_its_own_charge_with_no_application_fee() {
+    let (app, fake) = stripe_app().await;
+    let (teacher, instructor, student) = market(&fake, &app, "pm_card_visa").await;
+    let booking = settled_lesson(&app, &student, &instructor).await;
+    let reviewed = student
+        .post(
+            &format!("/api/v1/bookings/{booking}/review"),
+            &json!({"rating": 5, "text": "Wonderful", "tip_cents": 1000}),
+        )
+        .await;
+    assert_eq!(reviewed.status(), 201);
+    let reviewed: Value = reviewed.json().await.unwrap();
+    assert_eq!(reviewed["tip"]["status"], "captured", "{reviewed}");
+    let tip = fake
+        .calls("POST /v1/payment_intents")
+        .into_iter()
+        .find(|s| s.form["amount"] == "1000")
+        .expect("a payment intent for the tip");
+    assert_eq!(tip.form["transfer_data[destination]"], "acct_1Teacher");
+    assert!(tip.form["customer"].starts_with("cus_"));
+    let captures: Vec<_> = fake
+        .seen()
+        .into_iter()
+        .filter(|s| s.path.ends_with("/capture"))
+        .collect();
+    assert_eq!(captures.len(), 2);
+    assert_eq!(
+        captures[1].form["application_fee_amount"], "0",
+        "100% of the tip reaches the instructor"
+    );
+    assert_eq!(fake.totals().destinations["acct_1Teacher"], 5_950 + 1_000);
+    let earnings = teacher.json("/api/v1/instructor/earnings").await;
+    assert_eq!(earnings["totals"]["tip_cents"], 1_000);
+    app.assert_ledger_matches(fake.totals()).await;
+}
+
+#[tokio::test]
+async fn a_refund_made_on_the_dashboard_alerts_admins() {
+    let (app, fake) = stripe_app().await;
+    app.admin().await;
+    let (_, instructor, student) = market(&fake, &app, "pm_card_visa").await;
+    settled_lesson(&app, &student, &instructor).await;
+    let intent = fake.captured_intents()[0].clone();
+    fake.refund_outside(&intent, 2_000);
+    app.deliver_event(
+        "charge.refunded",
+        "evt_refunded",
+        json!({"id": "ch_1", "object": "charge", "payment_intent": intent, "amount_refunded": 2000}),
+        None,
+    )
+    .await;
+    assert!(
+        !app.outbox("root@example.com")
+            .await
+            .iter()
+            .any(|m| m["template"] == "admin_alert"),
+        "our own refunds are written just after Stripe answers: the check waits"
+    );
+    app.advance(11 * 60).await;
+    let alerts = app.outbox("root@example.com").await;
+    assert!(
+        alerts.iter().any(|m| m["template"] == "admin_alert"
+            && m["text"].as_str().unwrap().contains("outside the app")),
+        "{alerts:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_hold_kept_past_what_cards_allow_is_renewed_before_capture() {
+    let (app, fake) = stripe_app().await;
+    let admin = app.admin().await;
+    let (teacher, instructor, student) = market(&fake, &app, "pm_card_visa").await;
+    let booking = booked(
+        &student,
+        &lesson(&app, &instructor, "2026-12-04T15:00:00Z", "pm_card_visa"),
+    )
+    .await;
+    app.travel_to("2026-12-04T15:30:00Z").await;
+    let first = fake.held_intents();
+    assert_eq!(first.len(), 1);
+    // A disputed absence waits for an admin, who decides a week later.
+    let reported = teacher
+        .post(
+            &format!("/api/v1/bookings/{booking}/no-show"),
+            &json!({"who": "student", "reason": "Nobody joined the call"}),
+        )
+        .await;
+    assert_eq!(reported.status(), 200);
+    let disputed = student
+        .post(
+            &format!("/api/v1/bookings/{booking}/no-show/dispute"),
+            &json!({"reason": "I was there"}),
+        )
+        .await;
+    assert_eq!(disputed.status(), 200);
+    app.travel_to("2026-12-11T15:00:00Z").await;
+    let decided = admin
+        .post(
+            &format!("/api/v1/admin/bookings/{booking}/no-show"),
+            &json!({"upheld": true}),
+        )
+        .await;
+    assert_eq!(decided.status(), 200);
+    app.run_jobs().await;
+    let renewed = sent(
+        &fake,
+        "POST /v1/payment_intents",
+        &format!("booking:{booking}:reauthorize"),
+    );
+    assert_eq!(renewed["off_session"], "true");
+    assert_eq!(
+        fake.intent(&first[0]).status,
+        "canceled",
+        "the old hold is let go"
+    );
+    assert_eq!(fake.captured_intents().len(), 1);
+    assert_ne!(fake.captured_intents()[0], first[0]);
+    app.assert_ledger_matches(fake.totals()).await;
+}

@@ -510,6 +510,14 @@ impl FakeStripe {
             .status = "canceled".into();
     }
 
+    /// A refund made on the dashboard, outside the app.
+    pub fn refund_outside(&self, intent: &str, amount: i64) {
+        let mut world = self.world.lock().unwrap();
+        world.intents.get_mut(intent).unwrap().refunded += amount;
+        let id = world.next("re");
+        world.refunds.push((id, intent.to_string(), amount));
+    }
+
     /// Intents holding money on a card now.
     pub fn held_intents(&self) -> Vec<String> {
         self.intents_in("requires_capture")
