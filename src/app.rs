@@ -39,6 +39,7 @@ pub struct AppState {
     pub payments: Arc<Provider>,
     pub throttle: Arc<Throttle>,
     pub metrics: Arc<Metrics>,
+    pub search: Arc<crate::search::Search>,
 }
 
 /// The assembled application: state plus router, not yet listening.
@@ -78,7 +79,9 @@ impl App {
             db.clone(),
             clock.clone(),
         )?);
+        let (search, index_fresh) = crate::search::Search::open(config.data_dir())?;
         let state = AppState {
+            search: Arc::new(search),
             jobs: Jobs::new(registry(), config.jobs.clone()),
             config: Arc::new(config),
             db,
@@ -93,6 +96,17 @@ impl App {
             throttle: Arc::new(Throttle::default()),
             metrics: Arc::new(Metrics::default()),
         };
+        if index_fresh {
+            // A new (or older-schema) index: filled from the database in the background, so
+            // start-up stays fast; searches find more as it fills.
+            let st = state.clone();
+            tokio::spawn(async move {
+                match crate::search::rebuild(&st, |_, _| {}).await {
+                    Ok(count) => tracing::info!(instructors = count, "search index built"),
+                    Err(err) => tracing::error!(%err, "could not build the search index"),
+                }
+            });
+        }
         let router = crate::http::router(state.clone());
         Ok(Self { state, router })
     }
@@ -106,6 +120,7 @@ fn registry() -> Registry {
     crate::instructors::background::register(&mut registry);
     crate::credits::register(&mut registry);
     crate::payments::events::register(&mut registry);
+    crate::search::jobs::register(&mut registry);
     crate::bookings::jobs::register(&mut registry);
     crate::reviews::register(&mut registry);
     registry

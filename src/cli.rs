@@ -92,9 +92,6 @@ enum AdminCommand {
     },
 }
 
-/// Exit code for commands whose domain is not built yet (EX_UNAVAILABLE).
-const NOT_AVAILABLE: u8 = 69;
-
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let config = match load_config(&cli) {
@@ -188,7 +185,20 @@ fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 seed_demo(&app.state, instructors, seed).await
             })?;
         }
-        Command::Reindex => return Ok(not_available("reindex", "search")),
+        Command::Reindex => runtime.block_on(async {
+            let app = crate::app::App::build(config, crate::common::Clock::system()).await?;
+            let started = std::time::Instant::now();
+            let count = crate::search::rebuild(&app.state, |done, total| {
+                println!("indexing: {done}/{total} instructors");
+            })
+            .await?;
+            println!(
+                "search index rebuilt: {count} instructors, {} documents, in {:.1} s",
+                app.state.search.index.documents(),
+                started.elapsed().as_secs_f64()
+            );
+            anyhow::Ok(())
+        })?,
         Command::Backup { to } => {
             let bytes = db::maintenance::backup(&config.database_path(), &to)?;
             println!(
@@ -263,11 +273,6 @@ fn describe(err: crate::error::AppError) -> anyhow::Error {
     } else {
         anyhow::anyhow!("{}", fields.join("; "))
     }
-}
-
-fn not_available(command: &str, domain: &str) -> ExitCode {
-    eprintln!("`{command}` is not available yet: it arrives with {domain}.");
-    ExitCode::from(NOT_AVAILABLE)
 }
 
 fn default_health_url(bind: SocketAddr) -> String {

@@ -57,6 +57,8 @@ pub fn save(
                 updated_at = excluded.updated_at",
         params![user_id, json, current + 1, now],
     )?;
+    // Search filters on open hours: re-read the instructor there.
+    crate::search::request_reindex(conn, user_id, now)?;
     Ok(Ok(current + 1))
 }
 

@@ -157,6 +157,19 @@ pub async fn seed(
         progress(done, count);
     }
     lessons::book(state).await?;
+    // One rebuild instead of the reindex job each seeded change queued.
+    state
+        .db
+        .write(|tx| {
+            Ok(tx.execute(
+                "DELETE FROM jobs WHERE kind = ?1 AND state = 'queued'",
+                [crate::search::jobs::REINDEX_INSTRUCTOR],
+            )?)
+        })
+        .await?;
+    crate::search::rebuild(state, |_, _| {})
+        .await
+        .map_err(AppError::internal)?;
     Ok(Seeded {
         instructors: count,
         created: true,

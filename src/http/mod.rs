@@ -65,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::payments::authentication::routes())
         .merge(crate::credits::routes())
         .merge(crate::bookings::routes())
+        .merge(crate::search::routes())
         .merge(crate::reviews::routes())
         .merge(crate::notifications::routes())
         .merge(crate::admin::routes())

@@ -108,6 +108,8 @@ pub fn update_profile(
             now
         ],
     )?;
+    // Search shows this: re-read the instructor there.
+    crate::search::request_reindex(conn, user_id, now)?;
     Ok(())
 }
 
@@ -126,6 +128,8 @@ pub fn set_photo(
         "UPDATE instructor_profiles SET photo_key = ?2, updated_at = ?3 WHERE user_id = ?1",
         params![user_id, key, now],
     )?;
+    // Search shows this: re-read the instructor there.
+    crate::search::request_reindex(conn, user_id, now)?;
     Ok(old)
 }
 
@@ -186,6 +190,8 @@ pub fn set_live(conn: &Connection, user_id: &str, now: i64) -> rusqlite::Result<
         "UPDATE instructor_profiles SET live = 1, live_at = COALESCE(live_at, ?2), updated_at = ?2 WHERE user_id = ?1",
         params![user_id, now],
     )?;
+    // Search shows this: re-read the instructor there.
+    crate::search::request_reindex(conn, user_id, now)?;
     Ok(())
 }
 
@@ -300,6 +306,8 @@ pub fn replace_offerings(
             now
         ])?;
     }
+    // Search shows this: re-read the instructor there.
+    crate::search::request_reindex(conn, user_id, now)?;
     Ok(())
 }
 

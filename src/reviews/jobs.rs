@@ -14,7 +14,7 @@ use crate::jobs::{JobError, NewJob, Registry, enqueue};
 pub const NOTIFY: &str = "reviews.notify";
 pub const FINISH_TIP: &str = "reviews.finish_tip";
 /// Search re-reads an instructor (their rating changed). Search owns the kind.
-pub const REINDEX_INSTRUCTOR: &str = "search.reindex_instructor";
+use crate::search::jobs::REINDEX_INSTRUCTOR;
 
 /// A tip's request has this long to write its outcome before the recovery job asks again.
 const FINISH_TIP_AFTER: Duration = Duration::minutes(2);
@@ -64,11 +64,6 @@ pub fn notify(
     Ok(())
 }
 
-#[derive(Serialize, Deserialize)]
-pub struct Reindex {
-    pub instructor_id: String,
-}
-
 /// Asks search to re-read the instructor because of `cause` (one job per cause: a dedupe key
 /// stays used once its job ran, so the key names what changed, not just whom).
 pub fn reindex(
@@ -77,7 +72,7 @@ pub fn reindex(
     cause: &str,
     now: DateTime<Utc>,
 ) -> rusqlite::Result<()> {
-    let payload = Reindex {
+    let payload = crate::search::jobs::Reindex {
         instructor_id: instructor_id.to_string(),
     };
     enqueue(
@@ -130,11 +125,5 @@ pub fn register(registry: &mut Registry) {
     );
     registry.register(FINISH_TIP, |state: AppState, p: FinishTip| async move {
         tips::finish(&state, &p.tip_id, &p.origin).await
-    });
-    // Search (SPEC 11) arrives separately and registers the real handler for this kind in
-    // place of this one; until then the queued reindex requests succeed doing nothing, since
-    // profiles read ratings live.
-    registry.register(REINDEX_INSTRUCTOR, |_: AppState, _: Reindex| async move {
-        Ok(())
     });
 }

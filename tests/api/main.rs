@@ -17,6 +17,7 @@ mod payments;
 mod process;
 mod recovery;
 mod reviews;
+mod search;
 mod stripe;
 mod stripe_lifecycle;
 mod two_factor;

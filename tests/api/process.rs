@@ -195,11 +195,27 @@ fn migrate_reports_the_schema_version() {
 }
 
 #[test]
-fn commands_whose_domain_is_not_built_yet_say_so_and_fail() {
+fn reindex_rebuilds_the_search_index_from_the_database_with_progress() {
     let dir = tempfile::tempdir().unwrap();
+    let seeded = process::run(dir.path(), &["seed", "--demo", "--instructors", "12"]);
+    assert!(
+        seeded.status.success(),
+        "{}",
+        String::from_utf8_lossy(&seeded.stderr)
+    );
     let out = process::run(dir.path(), &["reindex"]);
-    assert_eq!(out.status.code(), Some(69));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("not available yet"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("indexing: 12/12 instructors"), "{stdout}");
+    assert!(
+        stdout.contains("search index rebuilt: 12 instructors"),
+        "{stdout}"
+    );
+    assert!(dir.path().join("search").join("meta.json").exists());
 }
 
 #[tokio::test]

@@ -47,6 +47,7 @@ export const routes: RouteDef[] = [
   { path: '/instructor/schedule', title: 'Schedule', load: () => import('./routes/instructor/Schedule.svelte') },
   { path: '/instructor/schedule/:id', title: 'Lesson', load: () => import('./routes/instructor/ScheduleBooking.svelte') },
   { path: '/instructor/earnings', title: 'Earnings', load: () => import('./routes/instructor/Earnings.svelte') },
+  { path: '/instructor/reviews', title: 'Reviews', load: () => import('./routes/instructor/Reviews.svelte') },
   { path: '/student', title: 'My lessons', load: studentLessons },
   { path: '/student/bookings', title: 'My lessons', load: studentLessons },
   { path: '/student/bookings/:id', title: 'Lesson', load: () => import('./routes/student/Booking.svelte') },

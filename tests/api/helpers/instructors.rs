@@ -55,19 +55,35 @@ impl TestApp {
     /// A live instructor teaching piano online and in their studio, Mon-Sun 09:00-17:00 in
     /// New York; returns their browser and id.
     pub async fn live_instructor(&self, email: &str) -> (Browser, String) {
-        let browser = self.sign_up(email, "instructor").await;
+        self.live_teacher(Teacher::piano(email)).await
+    }
+
+    /// A live instructor as `teacher` describes, set up entirely through the API.
+    pub async fn live_teacher(&self, teacher: Teacher<'_>) -> (Browser, String) {
+        let mut browser = self.browser();
+        let response = browser
+            .sign_up(
+                teacher.email,
+                super::browser::PASSWORD,
+                teacher.name,
+                "instructor",
+            )
+            .await;
+        assert_eq!(response.status(), 201, "sign up {}", teacher.email);
         let id = browser.json("/api/v1/auth/me").await["user"]["id"]
             .as_str()
             .unwrap()
             .to_string();
-        let profile = json!({
-            "bio": "Classical pianist teaching all ages for twelve years.",
+        let mut profile = json!({
+            "bio": teacher.bio,
             "years_experience": 12,
             "languages": ["English", "Spanish"],
             "timezone": "America/New_York",
-            "service_areas": ["park-slope"],
-            "teaching_location": {"address": "1 Garfield Pl, Brooklyn", "lat": 40.6729, "lng": -73.9786},
+            "service_areas": teacher.areas,
         });
+        if let Some((address, lat, lng)) = teacher.studio {
+            profile["teaching_location"] = json!({"address": address, "lat": lat, "lng": lng});
+        }
         assert_eq!(
             browser
                 .send(
@@ -79,12 +95,13 @@ impl TestApp {
                 .status(),
             200
         );
-        let services = json!({"services": [{
-            "service_id": self.service_id("piano"),
+        let services = json!({"services": teacher.services.iter().map(|(slug, rates, ages)| json!({
+            "service_id": self.service_id(slug),
             "durations_min": [30, 60],
-            "age_groups": ["kids", "adults"],
-            "rates": {"online_cents_per_hour": 7000, "studio_cents_per_hour": 9000},
-        }]});
+            "age_groups": ages,
+            "skill_levels": ["beginner", "intermediate"],
+            "rates": rates,
+        })).collect::<Vec<_>>()});
         assert_eq!(
             browser
                 .send(
@@ -152,10 +169,43 @@ impl TestApp {
             self.deliver_event("account.updated", &format!("evt_ready_{id}"), ready, None)
                 .await;
         }
-        browser.set_week("09:00", "17:00").await;
+        browser.set_week(teacher.week.0, teacher.week.1).await;
         let live = browser.post("/api/v1/instructor/go-live", &json!({})).await;
         assert_eq!(live.status(), 200, "{}", live.text().await.unwrap());
         (browser, id)
+    }
+}
+
+/// What a test instructor teaches, where and when.
+pub struct Teacher<'a> {
+    pub email: &'a str,
+    pub name: &'a str,
+    pub bio: &'a str,
+    /// (service slug, rates JSON, age groups).
+    pub services: Vec<(&'a str, serde_json::Value, Vec<&'a str>)>,
+    pub areas: Vec<&'a str>,
+    pub studio: Option<(&'a str, f64, f64)>,
+    /// Every day from .0 to .1.
+    pub week: (&'a str, &'a str),
+}
+
+impl<'a> Teacher<'a> {
+    /// The standard test instructor: piano online $70/h and at the studio $90/h, Park Slope,
+    /// every day 09:00-17:00 New York time.
+    pub fn piano(email: &'a str) -> Self {
+        Self {
+            email,
+            name: "Ada Lovelace",
+            bio: "Classical pianist teaching all ages for twelve years.",
+            services: vec![(
+                "piano",
+                json!({"online_cents_per_hour": 7000, "studio_cents_per_hour": 9000}),
+                vec!["kids", "adults"],
+            )],
+            areas: vec!["park-slope"],
+            studio: Some(("1 Garfield Pl, Brooklyn", 40.6729, -73.9786)),
+            week: ("09:00", "17:00"),
+        }
     }
 }
 

@@ -300,13 +300,17 @@ export function cardShort(m: Pick<PaymentMethod, 'brand' | 'last4'>): string {
   return cardLabel(m).replace(' ending in ', ' •••• ');
 }
 
-/** Stripe's test payment methods, which the simulated payments provider understands. */
-export const TEST_CARDS: ReadonlyArray<{ id: string; label: string; outcome: string; ok: boolean }> = [
-  { id: 'pm_card_visa', label: 'Visa 4242', outcome: 'Payment succeeds', ok: true },
-  { id: 'pm_card_mastercard', label: 'Mastercard 4444', outcome: 'Payment succeeds', ok: true },
-  { id: 'pm_card_chargeDeclined', label: 'Visa 0002', outcome: 'Declined', ok: false },
-  { id: 'pm_card_insufficientFunds', label: 'Visa 9995', outcome: 'Insufficient funds', ok: false },
-  { id: 'pm_card_authenticationRequired', label: 'Visa 3184', outcome: 'Needs authentication', ok: false },
+/**
+ * Stripe's test payment methods, which the simulated payments provider understands. `tone`
+ * says how the outcome reads: it works, the bank refuses, or the bank asks the student to
+ * confirm (a lesson within 24 h then shows the test bank's check).
+ */
+export const TEST_CARDS: ReadonlyArray<{ id: string; label: string; outcome: string; tone: 'ok' | 'refused' | 'check' }> = [
+  { id: 'pm_card_visa', label: 'Visa 4242', outcome: 'Payment succeeds', tone: 'ok' },
+  { id: 'pm_card_mastercard', label: 'Mastercard 4444', outcome: 'Payment succeeds', tone: 'ok' },
+  { id: 'pm_card_chargeDeclined', label: 'Visa 0002', outcome: 'Declined', tone: 'refused' },
+  { id: 'pm_card_insufficientFunds', label: 'Visa 9995', outcome: 'Insufficient funds', tone: 'refused' },
+  { id: 'pm_card_authenticationRequired', label: 'Visa 3184', outcome: 'Asks for the bank’s check', tone: 'check' },
 ];
 
 const CREDIT_REASON: Record<string, string> = {

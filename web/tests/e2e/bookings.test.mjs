@@ -3,8 +3,10 @@
 // the dev outbox, finds the instructor through /browse, picks a time 2+ days ahead, adds the
 // test card Visa 4242, sees the price breakdown, books, lands on the confirmation, finds the
 // lesson under Upcoming, and cancels it after the cancellation preview. Also: a declined card
-// (402) books nothing, a lesson is moved to another time, the instructor's schedule (list,
-// week, detail, instructor cancel) and earnings, the credits page, and who may book.
+// (402) books nothing, a card that asks for the bank's check books once the test bank's check
+// is passed and nothing when it is failed, a lesson is moved to another time, the instructor's
+// schedule (list, week, detail, instructor cancel) and earnings, the credits page, and who may
+// book.
 // Screenshots of each new page at 1280 and 390 px; no sideways scrolling at 360 px either.
 
 import assert from 'node:assert/strict';
@@ -308,6 +310,79 @@ test('a declined card books nothing and says so', async (t) => {
     }
     const mine = await page.evaluate(async () => (await (await fetch('/api/v1/bookings?scope=upcoming')).json()).total);
     assert.equal(mine, 0, 'nothing was booked');
+    assert.deepEqual(problems, []);
+  } finally {
+    await close();
+  }
+});
+
+test('a card that asks for the bank’s check: passing it books the lesson, failing it books nothing', async () => {
+  const nora = { name: 'Nora Quinn', email: `nora.${run}@example.com`, password: PASSWORD };
+  await apiStudent(nora);
+  const { page, problems, close } = await newPage(1280);
+  try {
+    await signIn(page, nora);
+    await page.goto(`${web}/instructors/${state.instructorId}`);
+    // Within 24 h the card is authorised while the student waits, so the bank's check shows now.
+    const start = await pickTimeAhead(page, 3);
+    assert.ok(Date.parse(start) < Date.now() + 24 * 3_600_000, 'the lesson is less than a day away');
+    await page.getByTestId('continue-to-checkout').click();
+    await page.getByTestId('checkout').waitFor();
+    await page.getByRole('radio', { name: 'Visa ending in 4242' }).waitFor();
+    await page.getByRole('button', { name: 'Add a test card' }).click();
+    const testCard = page.getByTestId('add-test-card').locator('label', { hasText: 'Visa 3184' });
+    assert.match(await testCard.innerText(), /Asks for the bank’s check/);
+    await page.getByRole('radio', { name: /Visa 3184/ }).check();
+    await page.getByRole('button', { name: 'Add card' }).click();
+    await page.getByRole('radio', { name: 'Visa ending in 3184' }).waitFor();
+    assert.ok(await page.getByRole('radio', { name: 'Visa ending in 3184' }).isChecked(), 'the new card is chosen');
+    const total = (await page.getByTestId('quote-total').innerText()).trim();
+
+    // Book: the test bank's check opens, clearly not a real bank, with what is being paid.
+    await page.getByTestId('book-and-pay').click();
+    const bank = page.getByRole('dialog', { name: 'Confirm this payment' });
+    await bank.waitFor();
+    const bankText = await bank.innerText();
+    assert.match(bankText, /Test mode/i);
+    assert.match(bankText, /No real bank/);
+    assert.ok(bankText.includes(total), `the check shows the amount ${total}`);
+    assert.match(await page.getByTestId('bank-check-status').innerText(), /Your bank wants to confirm this payment[\s\S]*15 minutes/);
+    await dialogShots(page, 'booking-bank-check');
+
+    // Closing it leaves the time held and the check open: the student can go back to it.
+    await page.keyboard.press('Escape');
+    const status = page.getByTestId('bank-check-status');
+    await status.getByText('Your bank is still waiting for you').waitFor();
+    assert.equal(await bank.count(), 0, 'the bank check closed');
+    await status.getByRole('button', { name: 'Continue with your bank' }).click();
+
+    // Passing it confirms the booking; the card is held now, as for any lesson within a day.
+    await bank.getByRole('button', { name: 'Complete authentication' }).click();
+    await page.waitForURL((url) => url.pathname.startsWith('/student/bookings/') && url.searchParams.get('booked') === '1');
+    const bookingId = new URL(page.url()).pathname.split('/').pop();
+    await page.getByTestId('booking-confirmed').waitFor();
+    assert.match(await page.getByTestId('booking-status').innerText(), /Confirmed/);
+    assert.match(await page.getByTestId('payment-words').innerText(), /on hold on your card/);
+
+    // Again at another time, failing the check this time: explained, and nothing is booked.
+    await page.goto(`${web}/instructors/${state.instructorId}`);
+    const second = await pickTimeAhead(page, 3);
+    assert.notEqual(second, start, 'the first time is taken now');
+    await page.getByTestId('continue-to-checkout').click();
+    await page.getByTestId('checkout').waitFor();
+    await page.getByRole('radio', { name: 'Visa ending in 3184' }).check();
+    await page.getByTestId('quote-total').waitFor();
+    await page.getByTestId('book-and-pay').click();
+    await bank.waitFor();
+    await bank.getByRole('button', { name: 'Fail authentication' }).click();
+    const error = page.getByTestId('checkout-error');
+    await error.waitFor();
+    assert.match(await error.innerText(), /Your bank didn’t confirm the payment[\s\S]*Nothing was booked or charged/);
+    await error.getByRole('button', { name: 'Use another card' }).waitFor();
+    assert.equal(await bank.count(), 0, 'the bank check is gone');
+    await shots(page, 'booking-bank-check-failed');
+    const mine = await page.evaluate(async () => (await (await fetch('/api/v1/bookings?scope=upcoming')).json()).items.map((b) => b.id));
+    assert.deepEqual(mine, [bookingId], 'only the first lesson is booked');
     assert.deepEqual(problems, []);
   } finally {
     await close();

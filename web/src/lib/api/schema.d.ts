@@ -1416,6 +1416,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Find instructors from a plain-language query. */
+        get: operations["search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/search/suggest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Complete what is typed in the search box. */
+        get: operations["suggest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tips/{id}/confirm": {
         parameters: {
             query?: never;
@@ -1796,6 +1830,8 @@ export interface components {
          * @enum {string}
          */
         Format: "travel" | "studio" | "online";
+        /** @enum {string} */
+        FormatWanted: "online" | "in_person" | "travel" | "studio";
         Health: {
             status: string;
         };
@@ -2218,6 +2254,41 @@ export interface components {
             /** Format: int64 */
             total: number;
         };
+        /** @description The query as understood. Empty `services` and no `category` mean any service. */
+        Parsed: {
+            /** Format: int32 */
+            age?: number | null;
+            age_group?: components["schemas"]["AgeGroup"] | null;
+            /** @description Area slug. */
+            area?: string | null;
+            /** @description A category slug, only when no service was named. */
+            category?: string | null;
+            /** @example 2026-11-28 */
+            date_from?: string | null;
+            /** @example 2026-11-29 */
+            date_to?: string | null;
+            format?: components["schemas"]["FormatWanted"] | null;
+            /**
+             * Format: int64
+             * @description Per hour.
+             */
+            max_price_cents?: number | null;
+            /** @description "near me": the search measures from the client's coordinates. */
+            near_me: boolean;
+            price_tier?: components["schemas"]["PriceTier"] | null;
+            /** @description Service slugs, in the order they were mentioned. */
+            services: string[];
+            skill?: components["schemas"]["Skill"] | null;
+            /** @description Leftover words for text relevance, lowercase, stop words dropped. */
+            text: string[];
+            /**
+             * @description Local time "HH:MM", like availability windows.
+             * @example 17:00
+             */
+            time_from?: string | null;
+            /** @example 21:00 */
+            time_to?: string | null;
+        };
         /** @enum {string} */
         Party: "student" | "instructor" | "system" | "admin";
         PasswordConfirmation: {
@@ -2274,6 +2345,8 @@ export interface components {
         PreferencesUpdate: {
             items: components["schemas"]["PreferenceChange"][];
         };
+        /** @enum {string} */
+        PriceTier: "budget" | "premium";
         ProfileInput: {
             bio: string;
             languages: string[];
@@ -2389,6 +2462,13 @@ export interface components {
             created_at: string;
             text: string;
         };
+        ResultService: {
+            /** @description The instructor's offering (instructor service) id. */
+            id: string;
+            name: string;
+            /** @description The catalog service id. */
+            service_id: string;
+        };
         /** @description The answer to `POST /api/v1/bookings/{id}/review`. */
         ReviewCreated: {
             review: components["schemas"]["ReviewView"];
@@ -2424,6 +2504,45 @@ export interface components {
         Saved: components["schemas"]["Document"] & {
             /** @description Bookings that now fall outside the windows: they stand, but the instructor should know. */
             orphaned_bookings: string[];
+        };
+        SearchResponse: {
+            message?: string | null;
+            /** Format: int32 */
+            page: number;
+            parsed: components["schemas"]["Parsed"];
+            /** Format: int32 */
+            per_page: number;
+            /** @description What was loosened to find enough: time, date, location, price. */
+            relaxed: string[];
+            results: components["schemas"]["SearchResult"][];
+            /** Format: int64 */
+            total: number;
+        };
+        SearchResult: {
+            display_name: string;
+            /** Format: double */
+            distance_km?: number | null;
+            /** @description travel, studio or online: the format the price is for. */
+            format: string;
+            instructor_id: string;
+            /** @description The first open start in the asked window (else the next 14 days), RFC 3339. */
+            next_slot?: string | null;
+            photo_url?: string | null;
+            /**
+             * Format: int64
+             * @description For the format asked for, else the cheapest the instructor offers.
+             */
+            price_cents_per_hour: number;
+            /**
+             * Format: double
+             * @description Shown from 3 reviews.
+             */
+            rating?: number | null;
+            /** Format: int64 */
+            review_count: number;
+            /** Format: float */
+            score: number;
+            service: components["schemas"]["ResultService"];
         };
         SecondFactorRequest: {
             backup_code?: string | null;
@@ -2495,6 +2614,8 @@ export interface components {
             /** @description The person's IANA time zone (browsers send theirs); the operator's default otherwise. */
             timezone?: string | null;
         };
+        /** @enum {string} */
+        Skill: "beginner" | "intermediate" | "advanced";
         SlotView: {
             end: string;
             start: string;
@@ -2513,6 +2634,17 @@ export interface components {
             name: string;
             services: components["schemas"]["ServiceView"][];
             slug: string;
+        };
+        Suggestion: {
+            /** @description service, category or area. */
+            kind: string;
+            /** @description What to show. */
+            label: string;
+            /** @description The slug. */
+            value: string;
+        };
+        Suggestions: {
+            items: components["schemas"]["Suggestion"][];
         };
         TeachingLocation: {
             /** @description The studio address: private, never shown publicly. */
@@ -5160,6 +5292,64 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    search: {
+        parameters: {
+            query?: {
+                /** @description What the student typed. */
+                q?: string;
+                /** @description The student's position, for "near me" and distances. */
+                lat?: number;
+                lng?: number;
+                /** @description recommended (default), price_asc, price_desc, rating. */
+                sort?: "recommended" | "price_asc" | "price_desc" | "rating";
+                page?: number;
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchResponse"];
+                };
+            };
+            /** @description request.invalid_query */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    suggest: {
+        parameters: {
+            query?: {
+                /** @description What is typed so far. */
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Suggestions"];
+                };
             };
         };
     };

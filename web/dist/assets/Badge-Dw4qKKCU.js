@@ -1,1 +1,0 @@
-import{$ as e,B as t,Dt as n,U as r,Z as i,b as a,pt as o,ut as s}from"./Button-B1TCnl9D.js";var c=e(`<span><!></span>`);function l(e,l){let u=a(l,`tone`,3,`neutral`);var d=c(),f=o(d);r(f,()=>l.children),n(d),s(()=>t(d,1,`badge ${u()??``}`,`svelte-dtbgkf`)),i(e,d)}export{l as t};
