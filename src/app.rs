@@ -79,7 +79,8 @@ impl App {
             db.clone(),
             clock.clone(),
         )?);
-        let (search, index_fresh) = crate::search::Search::open(config.data_dir())?;
+        let (search, index_fresh) =
+            crate::search::Search::open(config.data_dir(), config.search.result_cache)?;
         let state = AppState {
             search: Arc::new(search),
             jobs: Jobs::new(registry(), config.jobs.clone()),

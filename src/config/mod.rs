@@ -25,6 +25,7 @@ pub struct Config {
     pub market: MarketConfig,
     pub payments: PaymentsConfig,
     pub areas: AreasConfig,
+    pub search: SearchConfig,
     pub email: EmailConfig,
     pub log: LogConfig,
     pub dev: DevConfig,
@@ -259,6 +260,19 @@ pub struct LogConfig {
     pub format: LogFormat,
     /// A tracing filter such as "info" or "instainstru=debug,tower_http=info"; RUST_LOG wins.
     pub level: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SearchConfig {
+    /// Ranked answers kept for repeated queries (dropped whenever the index changes); 0: none.
+    pub result_cache: usize,
+}
+
+impl Default for SearchConfig {
+    fn default() -> Self {
+        Self { result_cache: 512 }
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]

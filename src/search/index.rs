@@ -135,6 +135,9 @@ impl SearchIndex {
             std::fs::write(&marker, SCHEMA_VERSION)?;
             index
         };
+        let mut index = index;
+        // Segments are searched in parallel on both cores.
+        index.set_multithread_executor(2)?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -164,7 +167,12 @@ impl SearchIndex {
             .writing
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let mut writer: IndexWriter = self.index.writer_with_num_threads(1, WRITER_HEAP)?;
+        // A rebuild writes with two threads (two segments, searched in parallel); an update
+        // of a few instructors with one.
+        let threads = if clear_all { 2 } else { 1 };
+        let mut writer: IndexWriter = self
+            .index
+            .writer_with_num_threads(threads, threads * WRITER_HEAP)?;
         if clear_all {
             writer.delete_all_documents()?;
         }

@@ -7,16 +7,19 @@
 //! and the job re-reads that instructor within seconds. `instainstru reindex` rebuilds it whole;
 //! a server finding no index (or an older schema) builds one in the background at start-up.
 
+mod collect;
 pub mod index;
 pub mod jobs;
 pub mod listing;
 pub mod query;
-mod relax;
+pub mod relax;
 pub mod retrieve;
 mod routes;
 mod suggest;
 
-use std::sync::{Arc, PoisonError, RwLock};
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use anyhow::Context;
 use rusqlite::Connection;
@@ -29,34 +32,77 @@ use crate::catalog::Catalog;
 use index::SearchIndex;
 use query::Vocabulary;
 
-/// The index and the vocabulary the parser reads, rebuilt when the catalog changes.
+/// The index, the vocabulary the parser reads (rebuilt when the catalog changes), and ranked
+/// answers to repeated queries.
 pub struct Search {
     pub index: SearchIndex,
-    vocabulary: RwLock<Option<(usize, Arc<Vocabulary>)>>,
+    vocabulary: RwLock<Option<(Arc<Catalog>, Arc<Vocabulary>)>>,
+    answers: Mutex<Answers>,
+    capacity: usize,
+}
+
+/// Ranked answers by query, valid for one generation of the index.
+#[derive(Default)]
+struct Answers {
+    generation: u64,
+    by_query: HashMap<u64, Arc<relax::Outcome>>,
 }
 
 impl Search {
     /// Opens the index in `<data>/search`; the flag says it must be rebuilt.
-    pub fn open(data_dir: &std::path::Path) -> anyhow::Result<(Self, bool)> {
+    pub fn open(data_dir: &std::path::Path, cache: usize) -> anyhow::Result<(Self, bool)> {
         let (index, fresh) = SearchIndex::open(&data_dir.join("search"))?;
         Ok((
             Self {
                 index,
                 vocabulary: RwLock::new(None),
+                answers: Mutex::default(),
+                capacity: cache,
             },
             fresh,
         ))
     }
 
+    /// The ranked answer to a query: from the cache when the same query was answered by the
+    /// same generation of the index within the hour (freshness is scored by the hour), else
+    /// computed and kept. The cache is emptied whole when full or when the index changes.
+    pub fn answer(
+        &self,
+        key: impl Hash,
+        compute: impl FnOnce() -> tantivy::Result<relax::Outcome>,
+    ) -> tantivy::Result<Arc<relax::Outcome>> {
+        let generation = self.index.reader.searcher().generation().generation_id();
+        let mut hasher = DefaultHasher::new();
+        key.hash(&mut hasher);
+        let key = hasher.finish();
+        if self.capacity > 0 {
+            let answers = self.answers.lock().unwrap_or_else(PoisonError::into_inner);
+            if answers.generation == generation
+                && let Some(found) = answers.by_query.get(&key)
+            {
+                return Ok(found.clone());
+            }
+        }
+        let outcome = Arc::new(compute()?);
+        if self.capacity > 0 {
+            let mut answers = self.answers.lock().unwrap_or_else(PoisonError::into_inner);
+            if answers.generation != generation || answers.by_query.len() >= self.capacity {
+                answers.by_query.clear();
+                answers.generation = generation;
+            }
+            answers.by_query.insert(key, outcome.clone());
+        }
+        Ok(outcome)
+    }
+
     /// The parser's vocabulary for the current catalog snapshot.
     pub fn vocabulary(&self, state: &AppState) -> Arc<Vocabulary> {
         let catalog = state.catalog.get();
-        let stamp = Arc::as_ptr(&catalog) as usize;
         if let Some((seen, vocabulary)) = &*self
             .vocabulary
             .read()
             .unwrap_or_else(PoisonError::into_inner)
-            && *seen == stamp
+            && Arc::ptr_eq(seen, &catalog)
         {
             return vocabulary.clone();
         }
@@ -64,7 +110,7 @@ impl Search {
         *self
             .vocabulary
             .write()
-            .unwrap_or_else(PoisonError::into_inner) = Some((stamp, vocabulary.clone()));
+            .unwrap_or_else(PoisonError::into_inner) = Some((catalog, vocabulary.clone()));
         vocabulary
     }
 }

@@ -15,8 +15,10 @@ use crate::common::money::usd;
 pub const ENOUGH: usize = 5;
 
 pub struct Outcome {
-    /// One hit per instructor, in sort order.
+    /// One hit per instructor, in sort order, as far as the page asked for.
     pub hits: Vec<Hit>,
+    /// Instructors found in all.
+    pub total: usize,
     pub relaxed: Vec<&'static str>,
     pub message: Option<String>,
 }
@@ -28,17 +30,21 @@ pub fn run(
     near: Option<(f64, f64)>,
     sort: Sort,
     now: i64,
+    limit: usize,
 ) -> tantivy::Result<Outcome> {
     let mut ladder = Ladder {
         index,
         sort,
         now,
+        limit,
         wanted: Wanted::from_parsed(parsed, areas, near),
         hits: Vec::new(),
+        found: HashSet::new(),
         relaxed: Vec::new(),
         said: Vec::new(),
     };
-    ladder.hits = ladder.attempt(&ladder.wanted.clone())?;
+    let first = ladder.attempt(&ladder.wanted.clone())?;
+    ladder.add(first);
     if parsed.time_from.is_some() || parsed.time_to.is_some() {
         let hours = week_mask(&Parsed {
             time_from: None,
@@ -50,7 +56,7 @@ pub fn run(
     if ladder.wanted.hours.is_some() {
         ladder.step("date", "other days".into(), |w| w.hours = None)?;
     }
-    if ladder.hits.len() < ENOUGH && ladder.wanted.place.is_some() {
+    if ladder.found.len() < ENOUGH && ladder.wanted.place.is_some() {
         let here = Wanted {
             hours: None,
             max_price_cents: None,
@@ -72,6 +78,7 @@ pub fn run(
         )
     });
     Ok(Outcome {
+        total: ladder.found.len(),
         hits: ladder.hits,
         relaxed: ladder.relaxed,
         message,
@@ -83,18 +90,32 @@ struct Ladder<'a> {
     index: &'a SearchIndex,
     sort: Sort,
     now: i64,
+    limit: usize,
     wanted: Wanted,
+    /// The ranked hits to show, closer matches first.
     hits: Vec<Hit>,
+    /// Every instructor found so far.
+    found: HashSet<u64>,
     relaxed: Vec<&'static str>,
     said: Vec<String>,
 }
 
 impl Ladder<'_> {
+    /// Every instructor passing `wanted` (best service each), unranked.
     fn attempt(&self, wanted: &Wanted) -> tantivy::Result<Vec<Hit>> {
-        Ok(retrieve::rank(
-            retrieve::matches(self.index, wanted, self.now)?,
-            self.sort,
-        ))
+        retrieve::matches(self.index, wanted, self.now)
+    }
+
+    /// Records instructors not found before, ranked after those already shown.
+    fn add(&mut self, hits: Vec<Hit>) -> usize {
+        let new: Vec<Hit> = hits
+            .into_iter()
+            .filter(|h| self.found.insert(h.instructor))
+            .collect();
+        let added = new.len();
+        let room = self.limit.saturating_sub(self.hits.len());
+        self.hits.extend(retrieve::rank(new, self.sort, room));
+        added
     }
 
     /// With too few found, loosens the query by `change`; kept (and reported) only when it
@@ -105,20 +126,14 @@ impl Ladder<'_> {
         said: String,
         change: impl FnOnce(&mut Wanted),
     ) -> tantivy::Result<()> {
-        if self.hits.len() >= ENOUGH {
+        if self.found.len() >= ENOUGH {
             return Ok(());
         }
         let mut looser = self.wanted.clone();
         change(&mut looser);
-        let known: HashSet<u64> = self.hits.iter().map(|h| h.instructor).collect();
-        let new: Vec<Hit> = self
-            .attempt(&looser)?
-            .into_iter()
-            .filter(|h| !known.contains(&h.instructor))
-            .collect();
-        if !new.is_empty() {
+        let found = self.attempt(&looser)?;
+        if self.add(found) > 0 {
             self.wanted = looser;
-            self.hits.extend(new);
             self.relaxed.push(name);
             self.said.push(said);
         }

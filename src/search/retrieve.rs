@@ -29,20 +29,16 @@
 //! (score), `price_asc` / `price_desc` (the card's price, then score), `rating` (rating shown,
 //! then review count).
 
-use std::collections::HashSet;
-use std::sync::Arc;
-
 use chrono::{Datelike, NaiveTime};
-use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::Column;
 use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, TermQuery};
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, Term};
+use tantivy::{DocAddress, Term};
 
-use super::index::{SearchIndex, fast};
+use super::collect::Filter;
+use super::index::SearchIndex;
 use super::listing::{age_bit, skill_bit};
 use super::query::{Parsed, PriceTier, Skill};
-use crate::areas::{Areas, distance_km};
+use crate::areas::Areas;
 use crate::availability::slots::Format;
 
 /// Where a lesson should be, for the place filter and the distance part of the score.
@@ -73,7 +69,7 @@ pub struct Wanted {
     pub origin: Option<(f64, f64)>,
 }
 
-const DAYTIME: [u64; 3] = daytime();
+pub const DAYTIME: [u64; 3] = daytime();
 
 /// 08:00-21:00 every day: the hours "open this week" is measured over.
 const fn daytime() -> [u64; 3] {
@@ -228,220 +224,15 @@ fn candidates(index: &SearchIndex, wanted: &Wanted) -> Box<dyn Query> {
     }
 }
 
-/// Runs one attempt: every passing document, best first per the score (unsorted otherwise).
+/// Runs one attempt: the best passing document of every instructor, unranked.
 pub fn matches(index: &SearchIndex, wanted: &Wanted, now: i64) -> tantivy::Result<Vec<Hit>> {
     let searcher = index.reader.searcher();
     let query = candidates(index, wanted);
-    searcher.search(
-        &query,
-        &Filter {
-            wanted: Arc::new(wanted.clone()),
-            now,
-        },
-    )
-}
-
-struct Filter {
-    wanted: Arc<Wanted>,
-    now: i64,
-}
-
-struct Columns {
-    instructor: Column<u64>,
-    rates: [(Format, Column<u64>); 3],
-    ages: Column<u64>,
-    skills: Column<u64>,
-    areas: [Column<u64>; 2],
-    lat: Column<f64>,
-    lng: Column<f64>,
-    has_position: Column<u64>,
-    rating: Column<f64>,
-    reviews: Column<u64>,
-    completeness: Column<f64>,
-    active_at: Column<i64>,
-    founding: Column<u64>,
-    week: [Column<u64>; 3],
-}
-
-struct SegmentFilter {
-    segment: SegmentOrdinal,
-    columns: Columns,
-    wanted: Arc<Wanted>,
-    now: i64,
-    hits: Vec<Hit>,
-}
-
-impl Collector for Filter {
-    type Fruit = Vec<Hit>;
-    type Child = SegmentFilter;
-
-    fn for_segment(
-        &self,
-        segment: SegmentOrdinal,
-        reader: &SegmentReader,
-    ) -> tantivy::Result<SegmentFilter> {
-        let ff = reader.fast_fields();
-        let u = |name: &str| ff.u64(name);
-        let columns = Columns {
-            instructor: u(fast::INSTRUCTOR)?,
-            rates: [
-                (Format::Travel, u(fast::RATE_TRAVEL)?),
-                (Format::Studio, u(fast::RATE_STUDIO)?),
-                (Format::Online, u(fast::RATE_ONLINE)?),
-            ],
-            ages: u(fast::AGES)?,
-            skills: u(fast::SKILLS)?,
-            areas: [u(fast::AREAS_LO)?, u(fast::AREAS_HI)?],
-            lat: ff.f64(fast::LAT)?,
-            lng: ff.f64(fast::LNG)?,
-            has_position: u(fast::HAS_POSITION)?,
-            rating: ff.f64(fast::RATING)?,
-            reviews: u(fast::REVIEWS)?,
-            completeness: ff.f64(fast::COMPLETENESS)?,
-            active_at: ff.i64(fast::ACTIVE_AT)?,
-            founding: u(fast::FOUNDING)?,
-            week: [u(fast::WEEK[0])?, u(fast::WEEK[1])?, u(fast::WEEK[2])?],
-        };
-        Ok(SegmentFilter {
-            segment,
-            columns,
-            wanted: self.wanted.clone(),
-            now: self.now,
-            hits: Vec::new(),
-        })
-    }
-
-    fn requires_scoring(&self) -> bool {
-        !self.wanted.words.is_empty()
-    }
-
-    fn merge_fruits(&self, fruits: Vec<Vec<Hit>>) -> tantivy::Result<Vec<Hit>> {
-        Ok(fruits.into_iter().flatten().collect())
-    }
-}
-
-impl SegmentCollector for SegmentFilter {
-    type Fruit = Vec<Hit>;
-
-    fn collect(&mut self, doc: DocId, bm25: Score) {
-        let w = &self.wanted;
-        let c = &self.columns;
-        // The format and its price: the cheapest offered among those asked for (or any); with
-        // a place and no format asked, in person comes first ("near me" means meeting).
-        let offered = c
-            .rates
-            .iter()
-            .filter(|(format, _)| w.formats.is_empty() || w.formats.contains(format))
-            .filter_map(|(format, column)| {
-                let rate = column.first(doc).unwrap_or(0);
-                (rate > 0).then_some((*format, rate))
-            });
-        let in_person_first = w.place.is_some() && w.formats.is_empty();
-        let Some((format, rate)) = offered
-            .min_by_key(|(format, rate)| (in_person_first && *format == Format::Online, *rate))
-        else {
-            return;
-        };
-        let rate = i64::try_from(rate).unwrap_or(i64::MAX);
-        if w.max_price_cents.is_some_and(|max| rate > max) {
-            return;
-        }
-        let ages = c.ages.first(doc).unwrap_or(0);
-        if w.age_bit.is_some_and(|bit| ages & bit == 0) {
-            return;
-        }
-        let week = [
-            c.week[0].first(doc).unwrap_or(0),
-            c.week[1].first(doc).unwrap_or(0),
-            c.week[2].first(doc).unwrap_or(0),
-        ];
-        let window = w.hours.unwrap_or(DAYTIME);
-        let open = overlap(&week, &window);
-        if w.hours.is_some() && open == 0 {
-            return;
-        }
-        let position = (c.has_position.first(doc).unwrap_or(0) == 1).then(|| {
-            (
-                c.lat.first(doc).unwrap_or_default(),
-                c.lng.first(doc).unwrap_or_default(),
-            )
-        });
-        let distance_km = match (format, w.origin, position) {
-            (Format::Online, _, _) => None,
-            (_, Some((lat, lng)), Some((plat, plng))) => Some(distance_km(lat, lng, plat, plng)),
-            _ => None,
-        };
-        if let (Some(place), false) = (w.place, format == Format::Online) {
-            let served = place.area_bit.is_some_and(|bit| {
-                c.areas[bit / 64].first(doc).unwrap_or(0) & (1 << (bit % 64)) != 0
-            });
-            if !served && !distance_km.is_some_and(|km| km <= place.radius_km) {
-                return;
-            }
-        }
-        let rating = c.rating.first(doc).unwrap_or_default();
-        let reviews = c.reviews.first(doc).unwrap_or(0);
-        let relevance = if w.words.is_empty() {
-            0.5
-        } else {
-            bm25 / (bm25 + 2.0)
-        };
-        let quality = if reviews >= 3 {
-            ((rating - 3.0) / 2.0).clamp(0.0, 1.0)
-        } else {
-            0.5
-        };
-        let nearness = distance_km.map_or(0.5, |km| 1.0 / (1.0 + km / 5.0));
-        let price_fit = match (w.max_price_cents, w.tier) {
-            (Some(max), _) => 0.5 + 0.5 * (1.0 - rate as f64 / max.max(1) as f64),
-            (None, Some(PriceTier::Budget)) => 1.0 - (rate as f64 / 20_000.0).min(1.0),
-            (None, Some(PriceTier::Premium)) => (rate as f64 / 20_000.0).min(1.0),
-            (None, None) => 0.5,
-        };
-        let window_hours = f64::from(window.iter().map(|b| b.count_ones()).sum::<u32>().max(1));
-        let availability = f64::from(open) / window_hours;
-        let idle_days = (self.now - c.active_at.first(doc).unwrap_or(0)).max(0) as f64 / 86_400.0;
-        let freshness = (-idle_days / 30.0).exp();
-        let completeness = c.completeness.first(doc).unwrap_or_default();
-        let audience = f64::from(u8::from(w.age_bit.is_some_and(|bit| ages & bit != 0)));
-        let skill = f64::from(u8::from(
-            w.skill_bit
-                .is_some_and(|bit| c.skills.first(doc).unwrap_or(0) & bit != 0),
-        ));
-        let founding = c.founding.first(doc).unwrap_or(0) as f64;
-        let score = f64::from(relevance)
-            + 2.0 * quality
-            + 1.5 * nearness
-            + price_fit
-            + availability
-            + 0.5 * freshness
-            + 0.5 * completeness
-            + 0.5 * audience
-            + 0.3 * skill
-            + 0.3 * founding;
-        self.hits.push(Hit {
-            address: DocAddress::new(self.segment, doc),
-            instructor: c.instructor.first(doc).unwrap_or(0),
-            score: score as f32,
-            price_cents: rate,
-            format,
-            rating,
-            reviews,
-            distance_km,
-        });
-    }
-
-    fn harvest(self) -> Vec<Hit> {
-        self.hits
-    }
-}
-
-fn overlap(a: &[u64; 3], b: &[u64; 3]) -> u32 {
-    (a[0] & b[0]).count_ones() + (a[1] & b[1]).count_ones() + (a[2] & b[2]).count_ones()
+    searcher.search(&query, &Filter::new(wanted, now))
 }
 
 /// How results are ordered.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Sort {
     Recommended,
@@ -450,10 +241,14 @@ pub enum Sort {
     Rating,
 }
 
-/// The best hit per instructor, in `sort` order.
-pub fn rank(mut hits: Vec<Hit>, sort: Sort) -> Vec<Hit> {
-    let by_score = |a: &Hit, b: &Hit| b.score.total_cmp(&a.score);
-    hits.sort_by(|a, b| match sort {
+/// The first `limit` hits (one per instructor already) in `sort` order; only those are sorted.
+pub fn rank(mut hits: Vec<Hit>, sort: Sort, limit: usize) -> Vec<Hit> {
+    let by_score = |a: &Hit, b: &Hit| {
+        b.score
+            .total_cmp(&a.score)
+            .then(a.instructor.cmp(&b.instructor))
+    };
+    let order = |a: &Hit, b: &Hit| match sort {
         Sort::Recommended => by_score(a, b),
         Sort::PriceAsc => a
             .price_cents
@@ -470,8 +265,12 @@ pub fn rank(mut hits: Vec<Hit>, sort: Sort) -> Vec<Hit> {
                 .then(b.reviews.cmp(&a.reviews))
                 .then_with(|| by_score(a, b))
         }
-    });
-    let mut seen = HashSet::new();
-    hits.retain(|h| seen.insert(h.instructor));
+    };
+    if hits.len() > limit && limit > 0 {
+        hits.select_nth_unstable_by(limit - 1, order);
+        hits.truncate(limit);
+    }
+    hits.sort_by(order);
+    hits.truncate(limit);
     hits
 }

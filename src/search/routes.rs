@@ -144,29 +144,51 @@ async fn search(
     let vocabulary = state.search.vocabulary(&state);
     let parsed = query::parse(&text, &vocabulary, &context);
     let sort = params.sort.unwrap_or(Sort::Recommended);
-    let outcome = relax::run(
-        &state.search.index,
-        &parsed,
-        &state.areas,
-        near,
+    let limit = (page.offset() + page.per_page) as usize;
+    let key = (
+        serde_json::to_string(&parsed).unwrap_or_default(),
         sort,
-        now.timestamp(),
-    )
-    .map_err(|e| AppError::internal(anyhow::anyhow!(e)))?;
-    let total = outcome.hits.len() as u64;
+        limit,
+        near.map(|(lat, lng)| ((lat * 1e3) as i64, (lng * 1e3) as i64)),
+        now.timestamp() / 3600,
+    );
+    let outcome = state
+        .search
+        .answer(key, || {
+            relax::run(
+                &state.search.index,
+                &parsed,
+                &state.areas,
+                near,
+                sort,
+                now.timestamp(),
+                limit,
+            )
+        })
+        .map_err(|e| AppError::internal(anyhow::anyhow!(e)))?;
+    let total = outcome.total as u64;
     let shown: Vec<Hit> = outcome
         .hits
-        .into_iter()
+        .iter()
         .skip(page.offset() as usize)
         .take(page.per_page as usize)
+        .cloned()
         .collect();
-    let results = results(&state, &shown, &parsed, context.today, now).await?;
+    // The next open slot is looked for in the window actually searched.
+    let mut window = parsed.clone();
+    if outcome.relaxed.contains(&"time") {
+        (window.time_from, window.time_to) = (None, None);
+    }
+    if outcome.relaxed.contains(&"date") {
+        (window.date_from, window.date_to) = (None, None);
+    }
+    let results = results(&state, &shown, &window, context.today, now).await?;
     log(&state, &text, &parsed, total).await;
     Ok(Json(SearchResponse {
         parsed,
         results,
-        relaxed: outcome.relaxed,
-        message: outcome.message,
+        relaxed: outcome.relaxed.clone(),
+        message: outcome.message.clone(),
         total,
         page: page.page,
         per_page: page.per_page,

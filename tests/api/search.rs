@@ -210,6 +210,16 @@ async fn too_few_results_relax_time_then_date_then_place_then_price_and_say_so()
     assert_eq!(evening["relaxed"], json!(["time"]));
     assert_eq!(names(&evening)[0], "Ivy C.", "the exact match first");
     assert!(names(&evening).contains(&"Ada L.".to_string()));
+    let clara = evening["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["display_name"] == "Ada L.")
+        .unwrap();
+    assert_eq!(
+        clara["next_slot"], "2026-12-01T14:00:00Z",
+        "her next slot at any time of day, as the search was loosened"
+    );
     assert!(
         evening["message"]
             .as_str()

@@ -7,7 +7,7 @@ import type { Component } from 'svelte';
 import { compile, matchPath, type CompiledPattern, type RouteParams } from './lib/router';
 import Home from './routes/Home.svelte';
 import Login from './routes/Login.svelte';
-import Search from './routes/Search.svelte';
+import Search from './routes/search/Search.svelte';
 import Signup from './routes/Signup.svelte';
 
 /** Every page receives its route params (`{ id }` for `/instructors/:id`). */

@@ -208,7 +208,7 @@ fn table() -> Vec<Row> {
         q("uke").s("ukulele"),
         q("singing lessons").s("voice"),
         q("voice lessons").s("voice"),
-        q("coding for kids").s("computer-science").group(Kids),
+        q("coding for kids").s("python javascript scratch web-development game-development").group(Kids),
         q("python").s("python"),
         q("scratch coding for my 7 year old").s("scratch").age(7),
         q("esl").s("esl"),

@@ -36,7 +36,7 @@ test('home shows the hero and the search box, and searching goes to /search?q=',
     await heading.waitFor();
     assert.match((await heading.textContent()) ?? '', /instructor/i);
 
-    const box = page.getByRole('searchbox', { name: /describe the lesson/i });
+    const box = page.getByRole('combobox', { name: /describe the lesson/i });
     await box.waitFor();
     assert.ok(await box.isVisible(), 'hero search box is visible');
 

@@ -1,1 +1,0 @@
-import{B as e,Ot as t,Q as n,U as r,b as i,dt as a,et as o,mt as s}from"./Button-BCnbu0Dt.js";var c=o(`<span><!></span>`);function l(o,l){let u=i(l,`tone`,3,`neutral`);var d=c(),f=s(d);r(f,()=>l.children),t(d),a(()=>e(d,1,`badge ${u()??``}`,`svelte-dtbgkf`)),n(o,d)}export{l as t};
