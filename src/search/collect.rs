@@ -156,12 +156,11 @@ impl SegmentCollector for SegmentFilter {
         if w.hours.is_some() && open == 0 {
             return;
         }
-        let position =
-            (c.has_position.get_val(doc) == 1).then(|| (c.lat.get_val(doc), c.lng.get_val(doc)));
-        let distance_km = match (format, w.origin, position) {
-            (Format::Online, _, _) => None,
-            (_, Some((lat, lng)), Some((plat, plng))) => Some(distance_km(lat, lng, plat, plng)),
-            _ => None,
+        // Positions are read only when something is measured from (most queries name none).
+        let distance_km = match (format, w.origin) {
+            (Format::Online, _) | (_, None) => None,
+            (_, Some((lat, lng))) => (c.has_position.get_val(doc) == 1)
+                .then(|| distance_km(lat, lng, c.lat.get_val(doc), c.lng.get_val(doc))),
         };
         if let (Some(place), false) = (w.place, format == Format::Online) {
             let served = place

@@ -42,6 +42,7 @@ pub fn run(
         found: HashSet::new(),
         relaxed: Vec::new(),
         said: Vec::new(),
+        pending: Vec::new(),
     };
     let first = ladder.attempt(&ladder.wanted.clone())?;
     ladder.add(first);
@@ -98,6 +99,8 @@ struct Ladder<'a> {
     found: HashSet<u64>,
     relaxed: Vec<&'static str>,
     said: Vec<String>,
+    /// Steps taken that have not found anyone new yet.
+    pending: Vec<(&'static str, String)>,
 }
 
 impl Ladder<'_> {
@@ -118,8 +121,9 @@ impl Ladder<'_> {
         added
     }
 
-    /// With too few found, loosens the query by `change`; kept (and reported) only when it
-    /// finds someone new, who then follows the closer matches.
+    /// With too few found, loosens the query by `change`, for good: steps add up. Steps are
+    /// reported once someone new turns up (with every step before that made it possible);
+    /// steps after the last one that found someone are not reported.
     fn step(
         &mut self,
         name: &'static str,
@@ -129,13 +133,14 @@ impl Ladder<'_> {
         if self.found.len() >= ENOUGH {
             return Ok(());
         }
-        let mut looser = self.wanted.clone();
-        change(&mut looser);
-        let found = self.attempt(&looser)?;
+        change(&mut self.wanted);
+        self.pending.push((name, said));
+        let found = self.attempt(&self.wanted.clone())?;
         if self.add(found) > 0 {
-            self.wanted = looser;
-            self.relaxed.push(name);
-            self.said.push(said);
+            for (name, said) in self.pending.drain(..) {
+                self.relaxed.push(name);
+                self.said.push(said);
+            }
         }
         Ok(())
     }

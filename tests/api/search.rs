@@ -238,6 +238,16 @@ async fn too_few_results_relax_time_then_date_then_place_then_price_and_say_so()
     );
     assert_eq!(names(&drums), ["Dana C."]);
 
+    // Steps add up: nobody at 7 am, nobody on Saturday at all for $65, then 25% more finds
+    // Clara, and every step that made it possible is reported.
+    let stacked = search(&app, "piano under $65 saturday at 7am").await;
+    assert_eq!(
+        stacked["relaxed"],
+        json!(["time", "date", "price"]),
+        "{stacked}"
+    );
+    assert_eq!(names(&stacked), ["Ada L."]);
+
     // Nobody teaches piano for $65: 25% more is allowed, and Clara ($70) appears.
     let cheap = search(&app, "piano under $65").await;
     assert_eq!(cheap["relaxed"], json!(["price"]));
