@@ -219,6 +219,8 @@ fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             if let Some(kept) = kept {
                 println!("the previous database was kept as {}", kept.display());
             }
+            // The search index described the old database: the next start rebuilds it.
+            crate::search::index::SearchIndex::forget(&config.data_dir().join("search"));
         }
         Command::Healthcheck { url } => {
             let url = url.unwrap_or_else(|| default_health_url(config.server.bind));

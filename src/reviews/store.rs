@@ -151,6 +151,14 @@ pub fn count(conn: &Connection, review: &ReviewRow) -> rusqlite::Result<()> {
             review_count = review_count + 1, rating_sum = rating_sum + excluded.rating_sum",
     )?
     .execute(params![review.instructor_id, review.service_id, review.rating])?;
+    platform_add(conn, 1, review.rating)
+}
+
+fn platform_add(conn: &Connection, count: i64, stars: i64) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "UPDATE review_platform SET review_count = review_count + ?1, rating_sum = rating_sum + ?2 WHERE id = 1",
+    )?
+    .execute(params![count, stars])?;
     Ok(())
 }
 
@@ -166,20 +174,18 @@ pub fn uncount(conn: &Connection, review: &ReviewRow) -> rusqlite::Result<()> {
         review.service_id,
         review.rating
     ])?;
-    Ok(())
+    platform_add(conn, -1, -review.rating)
 }
 
 /// Visible reviews over the whole platform.
 pub fn platform_totals(conn: &Connection) -> rusqlite::Result<Totals> {
-    conn.prepare_cached(
-        "SELECT COALESCE(SUM(review_count), 0), COALESCE(SUM(rating_sum), 0) FROM review_stats",
-    )?
-    .query_row([], |r| {
-        Ok(Totals {
-            count: r.get(0)?,
-            sum: r.get(1)?,
+    conn.prepare_cached("SELECT review_count, rating_sum FROM review_platform WHERE id = 1")?
+        .query_row([], |r| {
+            Ok(Totals {
+                count: r.get(0)?,
+                sum: r.get(1)?,
+            })
         })
-    })
 }
 
 /// An instructor's visible reviews per catalog service, most reviewed first.

@@ -154,6 +154,12 @@ impl SearchIndex {
         ))
     }
 
+    /// Marks the index in `dir` as stale, so the next [`SearchIndex::open`] rebuilds it (after a
+    /// restore, the index describes another database).
+    pub fn forget(dir: &Path) {
+        let _ = std::fs::remove_file(dir.join("instainstru-schema"));
+    }
+
     /// Replaces everything indexed for `instructors` with `offerings` (empty: they leave the
     /// index), in one commit. Blocking: call from a blocking thread.
     pub fn replace(

@@ -153,11 +153,17 @@ async fn backup_while_running_and_restore_only_when_stopped() {
     let conn = Connection::open(db_path(&dir)).unwrap();
     conn.execute("DELETE FROM outbox", []).unwrap();
     drop(conn);
+    let marker = dir.path().join("search").join("instainstru-schema");
+    assert!(marker.exists(), "the server made a search index");
     let restored = process::run(dir.path(), &["restore", "--from", backup.to_str().unwrap()]);
     assert!(
         restored.status.success(),
         "{}",
         String::from_utf8_lossy(&restored.stderr)
+    );
+    assert!(
+        !marker.exists(),
+        "the index described the old database: the next start rebuilds it"
     );
 
     let conn = Connection::open(db_path(&dir)).unwrap();
