@@ -87,16 +87,34 @@ async fn booking_review(
     Path(id): Path<String>,
 ) -> AppResult<Json<ReviewView>> {
     let (viewer, admin) = (me.user.id.clone(), me.user.role == Role::Admin);
-    let review = state
+    let (mut review, tip) = state
         .db
         .read(move |c| {
             let b = crate::bookings::store::get(c, &id)?
                 .filter(|b| admin || b.student_id == viewer || b.instructor_id == viewer)
                 .ok_or_else(AppError::not_found)?;
             let review = store::of_booking(c, &b.id)?.ok_or_else(AppError::not_found)?;
-            view::load(c, &review.id)
+            let tip = if b.student_id == viewer {
+                store::latest_tip(c, &b.id)?
+            } else {
+                None
+            };
+            Ok((view::load(c, &review.id)?, tip))
         })
         .await?;
+    if let Some(tip) = tip {
+        // A tip waiting for the bank's check needs its client secret again, from the provider.
+        let secret = match (tip.status.as_str(), &tip.payment_intent) {
+            ("requires_action", Some(intent)) => match state.payments.intent_state(intent).await {
+                Ok(crate::payments::IntentState::RequiresAction { client_secret }) => {
+                    Some(client_secret)
+                }
+                _ => None,
+            },
+            _ => None,
+        };
+        review.tip = Some(tip.view(secret));
+    }
     Ok(Json(review))
 }
 

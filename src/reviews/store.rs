@@ -278,6 +278,21 @@ fn tip_of(r: &Row<'_>) -> rusqlite::Result<TipRow> {
     })
 }
 
+/// The newest tip on a lesson.
+pub fn latest_tip(conn: &Connection, booking_id: &str) -> rusqlite::Result<Option<TipRow>> {
+    let id: Option<String> = conn
+        .query_row(
+            "SELECT id FROM tips WHERE booking_id = ?1 ORDER BY created_at DESC, id DESC LIMIT 1",
+            [booking_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match id {
+        Some(id) => tip(conn, &id),
+        None => Ok(None),
+    }
+}
+
 pub fn tip(conn: &Connection, id: &str) -> rusqlite::Result<Option<TipRow>> {
     conn.prepare_cached(&format!("SELECT {TIP_COLUMNS} FROM tips WHERE id = ?1"))?
         .query_row([id], tip_of)

@@ -53,6 +53,10 @@ pub struct ReviewView {
     pub hidden: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hidden_reason: Option<String>,
+    /// The student's latest tip on the lesson: only on `GET /api/v1/bookings/{id}/review`, and
+    /// only for the student, so its outcome survives a reload.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tip: Option<super::tips::TipView>,
 }
 
 fn response_of(listed: &Listed) -> Option<ResponseView> {
@@ -90,6 +94,7 @@ pub fn full(listed: &Listed) -> ReviewView {
         responded: listed.response.is_some(),
         hidden: r.hidden_at.is_some(),
         hidden_reason: r.hidden_reason.clone(),
+        tip: None,
     }
 }
 

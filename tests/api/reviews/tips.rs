@@ -127,10 +127,19 @@ async fn a_refused_tip_keeps_the_review_and_may_be_tried_again_with_another_card
         (Some("failed"), Some("generic_decline"))
     );
     assert_eq!(app.ledger_sum("tip_capture", None).await, 0);
+    let reloaded = student.json(&format!("/api/v1/bookings/{b}/review")).await;
+    assert_eq!(reloaded["rating"], 4, "the review stands");
     assert_eq!(
-        student.json(&format!("/api/v1/bookings/{b}/review")).await["rating"],
-        4,
-        "the review stands"
+        (
+            reloaded["tip"]["status"].as_str(),
+            reloaded["tip"]["amount_cents"].as_i64()
+        ),
+        (Some("failed"), Some(500)),
+        "the tip's outcome is there after a reload"
+    );
+    assert!(
+        teacher.json(&format!("/api/v1/bookings/{b}/review")).await["tip"].is_null(),
+        "the student's payment details are theirs"
     );
 
     let tip_path = format!("/api/v1/bookings/{b}/tip");

@@ -417,6 +417,11 @@ test('a refused tip is explained and sent again with another card, after the ban
     assert.match(await failed.innerText(), /Your \$5 tip didn’t go through[\s\S]*refused[\s\S]*Nothing was charged, and your review is posted/);
     await shots(page, 'review-tip-failed');
 
+    // A reload still shows what became of the tip, with its retry.
+    await page.reload();
+    await page.getByTestId('posted-review').waitFor();
+    await page.getByTestId('tip-failed').waitFor();
+
     // Another card: one the bank wants to check. The check opens by itself; passing it pays.
     await page.getByTestId('tip-retry-open').click();
     const retry = page.getByTestId('tip-retry');

@@ -2246,6 +2246,7 @@ export interface components {
                 service_name: string;
                 student_display_name: string;
                 text?: string | null;
+                tip?: components["schemas"]["TipView"] | null;
             }[];
             /** Format: int32 */
             page: number;
@@ -2491,6 +2492,7 @@ export interface components {
             service_name: string;
             student_display_name: string;
             text?: string | null;
+            tip?: components["schemas"]["TipView"] | null;
         };
         /** @enum {string} */
         Role: "student" | "instructor" | "admin";
