@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use chrono::Duration;
 use rusqlite::Transaction;
 
-use super::create::save_card;
+use super::create::{save_card, saved_card};
 use super::model::{BookingRow, Party, PaymentStatus, Status};
 use super::{jobs, store, view};
 use crate::app::AppState;
@@ -152,11 +152,7 @@ async fn unsaved_card(state: &AppState, row: &BookingRow) -> AppResult<Option<Ca
     let (saved, customer) = state
         .db
         .read(move |c| {
-            let saved: bool = c.query_row(
-                "SELECT EXISTS (SELECT 1 FROM payment_methods WHERE user_id = ?1 AND provider_ref = ?2)",
-                [&student, &card],
-                |r| r.get(0),
-            )?;
+            let saved = saved_card(c, &student, &card)?.is_some();
             Ok((saved, customers::of(c, &student)?))
         })
         .await?;

@@ -297,7 +297,11 @@ pub async fn plan(
 }
 
 /// The provider reference of the student's saved card named by `id` or by its reference.
-fn saved_card(c: &Connection, student_id: &str, id: &str) -> rusqlite::Result<Option<String>> {
+pub(super) fn saved_card(
+    c: &Connection,
+    student_id: &str,
+    id: &str,
+) -> rusqlite::Result<Option<String>> {
     rusqlite::OptionalExtension::optional(
         c.prepare_cached(
             "SELECT provider_ref FROM payment_methods WHERE user_id = ?1 AND (id = ?2 OR provider_ref = ?2)",

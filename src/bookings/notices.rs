@@ -273,12 +273,14 @@ pub async fn send(state: &AppState, id: &str, event: &str) -> AppResult<()> {
                 }
                 "capture_stuck" => {
                     let alert = format!("capturing the payment of booking {} has failed for 72 hours", b.id);
-                    for admin in crate::auth::store::admins(tx)? {
-                        let n = Notice::new("admin_alert", format!("booking:{}:capture_stuck:{}", b.id, admin.id))
-                            .var("alert", alert.clone())
-                            .in_app("Payment capture stuck", alert.clone(), Some("/admin/bookings"));
-                        send_to(&st, tx, &admin, &n, now)?;
-                    }
+                    crate::payments::events::alert_admins(
+                        &st,
+                        tx,
+                        &format!("booking:{}:capture_stuck", b.id),
+                        "Payment capture stuck",
+                        &alert,
+                        now,
+                    )?;
                 }
                 other => tracing::warn!(event = other, "no notice for this booking event"),
             }

@@ -193,11 +193,7 @@ async fn a_lesson_is_authorised_off_session_at_t_minus_24h_and_captured_with_the
     assert_eq!(detail["payment_status"], "authorized");
 
     app.travel_to("2026-12-05T16:00:00Z").await;
-    let capture: Vec<_> = fake
-        .seen()
-        .into_iter()
-        .filter(|s| s.path.ends_with("/capture"))
-        .collect();
+    let capture = fake.captures();
     assert_eq!(capture.len(), 1);
     assert_eq!(capture[0].form["application_fee_amount"], "1890");
     let detail = student.json(&format!("/api/v1/bookings/{booking}")).await;
@@ -261,11 +257,7 @@ async fn each_cancellation_tier_and_the_instructors_cancel_move_money_as_stripe_
         "credit_full"
     );
     app.run_jobs().await;
-    let captures: Vec<_> = fake
-        .seen()
-        .into_iter()
-        .filter(|s| s.path.ends_with("/capture"))
-        .collect();
+    let captures = fake.captures();
     assert_eq!(captures.len(), 1);
     assert_eq!(
         captures[0].form["application_fee_amount"], "7840",
@@ -279,11 +271,7 @@ async fn each_cancellation_tier_and_the_instructors_cancel_move_money_as_stripe_
         "credit_half"
     );
     app.run_jobs().await;
-    let captures: Vec<_> = fake
-        .seen()
-        .into_iter()
-        .filter(|s| s.path.ends_with("/capture"))
-        .collect();
+    let captures = fake.captures();
     assert_eq!(captures.len(), 2);
     assert_eq!(
         captures[1].form["application_fee_amount"],
@@ -334,11 +322,7 @@ async fn a_late_reschedule_locks_the_payment_and_an_instructor_cancel_then_refun
         ))
         .await;
     assert_eq!(detail["payment_status"], "locked");
-    let captures: Vec<_> = fake
-        .seen()
-        .into_iter()
-        .filter(|s| s.path.ends_with("/capture"))
-        .collect();
+    let captures = fake.captures();
     assert_eq!(captures.len(), 1);
     assert_eq!(
         captures[0].form["application_fee_amount"], "7840",
@@ -685,11 +669,7 @@ async fn a_tip_is_its_own_charge_with_no_application_fee() {
         .expect("a payment intent for the tip");
     assert_eq!(tip.form["transfer_data[destination]"], "acct_1Teacher");
     assert!(tip.form["customer"].starts_with("cus_"));
-    let captures: Vec<_> = fake
-        .seen()
-        .into_iter()
-        .filter(|s| s.path.ends_with("/capture"))
-        .collect();
+    let captures = fake.captures();
     assert_eq!(captures.len(), 2);
     assert_eq!(
         captures[1].form["application_fee_amount"], "0",

@@ -468,6 +468,14 @@ impl FakeStripe {
             .collect()
     }
 
+    /// Every capture request, oldest first.
+    pub fn captures(&self) -> Vec<Seen> {
+        self.seen()
+            .into_iter()
+            .filter(|s| s.path.ends_with("/capture"))
+            .collect()
+    }
+
     pub fn intent(&self, id: &str) -> Intent {
         self.world.lock().unwrap().intents[id].clone()
     }

@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { launchBrowser, screenshot, startServer, watchPage } from './harness.mjs';
+import { noHorizontalScroll } from './pages.mjs';
 import { totp, totpStep } from './totp.mjs';
 
 /** @type {Awaited<ReturnType<typeof startServer>>} */
@@ -88,11 +89,6 @@ async function screenshotWithFrames(page, name) {
   await page.waitForTimeout(300);
   await screenshot(page, name);
   await page.setViewportSize(viewport);
-}
-
-async function noHorizontalScroll(page, what) {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  assert.ok(overflow <= 0, `${what}: no horizontal scrolling (overflow ${overflow}px)`);
 }
 
 /** Sign up through the form and wait until the header shows the user. */

@@ -14,7 +14,8 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { ApiSession, createAdmin, makeLiveInstructor, verificationToken } from './fixtures.mjs';
-import { SCREENSHOT_DIR, launchBrowser, screenshot, startServer, watchPage } from './harness.mjs';
+import { SCREENSHOT_DIR, launchBrowser, startServer, watchPage } from './harness.mjs';
+import { shots, signIn } from './pages.mjs';
 
 /** @type {Awaited<ReturnType<typeof startServer>>} */
 let server;
@@ -52,30 +53,6 @@ async function newPage(width = 1280, height = 860) {
   return { page, context, problems: watchPage(page), close: () => context.close() };
 }
 
-async function dismissToasts(page) {
-  for (const btn of await page.getByRole('button', { name: 'Dismiss notification' }).all()) {
-    await btn.click({ timeout: 1000 }).catch(() => {});
-  }
-}
-
-async function noHorizontalScroll(page, what) {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  assert.ok(overflow <= 0, `${what}: no horizontal scrolling (overflow ${overflow}px)`);
-}
-
-/** Full-page screenshots at 1280 and 390; no sideways scrolling at 1280, 390 or 360. */
-async function shots(page, name) {
-  const viewport = page.viewportSize();
-  await dismissToasts(page);
-  for (const width of [1280, 390, 360]) {
-    await page.setViewportSize({ width, height: 860 });
-    await page.waitForTimeout(250);
-    await noHorizontalScroll(page, `${name} at ${width}px`);
-    if (width !== 360) await screenshot(page, `${name}-${width}`);
-  }
-  await page.setViewportSize(viewport);
-}
-
 /** A modal is best seen as the screen shows it: viewport screenshots, not the full page. */
 async function dialogShots(page, name) {
   const viewport = page.viewportSize();
@@ -86,14 +63,6 @@ async function dialogShots(page, name) {
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}-${width}.png`) });
   }
   await page.setViewportSize(viewport);
-}
-
-async function signIn(page, who) {
-  await page.goto(`${web}/login`);
-  await page.getByLabel('Email').fill(who.email);
-  await page.getByLabel('Password').fill(who.password);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await page.getByTestId('user-menu-button').waitFor();
 }
 
 /** A verified student with a saved Visa, made through the API. */
@@ -284,7 +253,7 @@ test('a declined card books nothing and says so', async (t) => {
   if (!state.studentReady) return t.skip('the first booking test did not finish');
   const { page, problems, close } = await newPage(390);
   try {
-    await signIn(page, student);
+    await signIn(page, web, student);
     await page.goto(`${web}/instructors/${state.instructorId}`);
     await pickTimeAhead(page, 3);
     await page.getByTestId('continue-to-checkout').click();
@@ -321,7 +290,7 @@ test('a card that asks for the bank’s check: passing it books the lesson, fail
   await apiStudent(nora);
   const { page, problems, close } = await newPage(1280);
   try {
-    await signIn(page, nora);
+    await signIn(page, web, nora);
     await page.goto(`${web}/instructors/${state.instructorId}`);
     // Within 24 h the card is authorised while the student waits, so the bank's check shows now.
     const start = await pickTimeAhead(page, 3);
@@ -394,7 +363,7 @@ test('a student moves a lesson to another time and sees their credit', async () 
   const booking = await apiBook(mia, { hours: 60, extra: { note: 'Working on Für Elise.' } });
   const { page, problems, close } = await newPage(1280);
   try {
-    await signIn(page, other);
+    await signIn(page, web, other);
     await page.goto(`${web}/student/bookings/${booking.id}`);
     await page.getByTestId('booking-detail').waitFor();
     await page.getByTestId('action-reschedule').click();
@@ -432,7 +401,7 @@ test('the instructor sees lessons on their schedule and earnings, and can cancel
   const travel = await apiBook(mia, { format: 'travel', hours: 100, extra: { address: '12 Union St, Park Slope, Brooklyn' } });
   const { page, problems, close } = await newPage(1280);
   try {
-    await signIn(page, teacher);
+    await signIn(page, web, teacher);
     // Only students book: the instructor's own profile says so.
     await page.goto(`${web}/instructors/${state.instructorId}`);
     await page.getByTestId('students-only').waitFor();
@@ -506,7 +475,7 @@ test('after a lesson the instructor marks it complete, and an absence report can
   const studentPage = await newPage(390);
   try {
     const { page } = teacherPage;
-    await signIn(page, teacher);
+    await signIn(page, web, teacher);
     await page.goto(`${web}/instructor/schedule/${lesson.id}`);
     await page.getByTestId('action-report').waitFor();
     await page.getByTestId('action-complete').click();
@@ -516,7 +485,7 @@ test('after a lesson the instructor marks it complete, and an absence report can
 
     // The student says the instructor never came; the instructor disputes it.
     const s = studentPage.page;
-    await signIn(s, other);
+    await signIn(s, web, other);
     await s.goto(`${web}/student/bookings/${lesson.id}`);
     await s.getByTestId('action-report').click();
     await s.getByLabel('What happened').fill('I waited at the studio for 30 minutes; nobody answered the door.');

@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { makePdf, makePng } from './fixtures.mjs';
 import { launchBrowser, screenshot, startServer, watchPage } from './harness.mjs';
+import { noHorizontalScroll } from './pages.mjs';
 
 /** @type {Awaited<ReturnType<typeof startServer>>} */
 let server;
@@ -56,11 +57,6 @@ async function dismissToasts(page) {
     // A toast may time out on its own meanwhile: don't wait for it.
     await btn.click({ timeout: 1000 }).catch(() => {});
   }
-}
-
-async function noHorizontalScroll(page, what) {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  assert.ok(overflow <= 0, `${what}: no horizontal scrolling (overflow ${overflow}px)`);
 }
 
 /** Screenshots at 1280 and 390 of what is on screen now; no sideways scrolling at 1280, 390 or 360. */

@@ -12,7 +12,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ApiSession, createAdmin, makeLiveInstructor, verificationToken } from './fixtures.mjs';
-import { launchBrowser, screenshot, startServer, watchPage } from './harness.mjs';
+import { launchBrowser, startServer, watchPage } from './harness.mjs';
+import { shots, signIn } from './pages.mjs';
 
 /** @type {Awaited<ReturnType<typeof startServer>>} */
 let server;
@@ -51,38 +52,6 @@ async function newPage(width = 1280, height = 860) {
   const context = await browser.newContext({ viewport: { width, height }, timezoneId: 'America/Chicago' });
   const page = await context.newPage();
   return { page, context, problems: watchPage(page), close: () => context.close() };
-}
-
-async function dismissToasts(page) {
-  for (const btn of await page.getByRole('button', { name: 'Dismiss notification' }).all()) {
-    await btn.click({ timeout: 1000 }).catch(() => {});
-  }
-}
-
-async function noHorizontalScroll(page, what) {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  assert.ok(overflow <= 0, `${what}: no horizontal scrolling (overflow ${overflow}px)`);
-}
-
-/** Full-page screenshots at 1280 and 390; no sideways scrolling at 1280, 390 or 360. */
-async function shots(page, name) {
-  const viewport = page.viewportSize();
-  await dismissToasts(page);
-  for (const width of [1280, 390, 360]) {
-    await page.setViewportSize({ width, height: 860 });
-    await page.waitForTimeout(250);
-    await noHorizontalScroll(page, `${name} at ${width}px`);
-    if (width !== 360) await screenshot(page, `${name}-${width}`);
-  }
-  await page.setViewportSize(viewport);
-}
-
-async function signIn(page, who) {
-  await page.goto(`${web}/login`);
-  await page.getByLabel('Email').fill(who.email);
-  await page.getByLabel('Password').fill(who.password);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await page.getByTestId('user-menu-button').waitFor();
 }
 
 /** Mail to `email` whose text matches `pattern`, waiting up to 15 s for the job that sends it. */
@@ -145,7 +114,7 @@ test('after a completed lesson the student leaves 5 stars, a few words and a $10
 
   const { page, problems, close } = await newPage(1280);
   try {
-    await signIn(page, student);
+    await signIn(page, web, student);
     await page.goto(`${web}${link[0]}`);
     const form = page.getByTestId('review-form');
     await form.waitFor();
@@ -214,7 +183,7 @@ test('the instructor sees the review on their reviews page and answers it once',
   if (!state.reviewed) return t.skip('the review test did not finish');
   const { page, problems, close } = await newPage(1280);
   try {
-    await signIn(page, teacher);
+    await signIn(page, web, teacher);
     // From the lesson's page, and from the menu.
     await page.goto(`${web}/instructor/schedule/${state.bookingId}`);
     const theirs = page.getByTestId('posted-review');
@@ -403,7 +372,7 @@ test('a refused tip is explained and sent again with another card, after the ban
 
   const { page, problems, close } = await newPage(390);
   try {
-    await signIn(page, third);
+    await signIn(page, web, third);
     await page.goto(`${web}/student/bookings/${lesson.id}?review=1`);
     await page.getByTestId('review-form').waitFor();
     await page.getByRole('radio', { name: '4 stars: Great' }).check();

@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { ApiSession, createAdmin, makeLiveInstructor } from './fixtures.mjs';
 import { launchBrowser, screenshot, startServer, watchPage } from './harness.mjs';
+import { noHorizontalScroll } from './pages.mjs';
 
 /** @type {Awaited<ReturnType<typeof startServer>>} */
 let server;
@@ -98,11 +99,6 @@ async function newPage(width = 1280, height = 860, options = {}) {
   const context = await browser.newContext({ viewport: { width, height }, timezoneId: 'America/New_York', ...options });
   const page = await context.newPage();
   return { page, context, problems: watchPage(page), close: () => context.close() };
-}
-
-async function noHorizontalScroll(page, what) {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  assert.ok(overflow <= 0, `${what}: no horizontal scrolling (overflow ${overflow}px)`);
 }
 
 /** Full-page screenshots at 1280 and 390; no sideways scrolling at 1280, 390 or 360. */
